@@ -1,0 +1,95 @@
+# The two commands: `make run` and `make test`. Each sets up what it needs first.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+BIN := $(VENV)/bin
+PYTHON310 := $(firstword $(wildcard $(shell pyenv root 2>/dev/null)/versions/3.10.*/bin/python3.10) $(shell command -v python3.10 2>/dev/null))
+MODEL := models/current.tar.gz
+LOGS := logs
+
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export ACTION_SERVER_URL ?= http://127.0.0.1:5055/webhook
+export TRACKER_DB_DIALECT ?= sqlite
+export TRACKER_DB ?= trd.db
+export CRISIS_ALERT_URL ?=
+RASA_PORT ?= 5005
+ACTION_PORT ?= 5055
+
+TRAINING_INPUTS := config.yml domain/domain.yml domain/responses.yml $(shell find data components -name '*.yml' -o -name '*.py')
+CONTENT := $(shell find content -name '*.yml') actions/content.py scripts/build_responses.py
+
+.PHONY: help setup responses train run test lint format validate nlu-test story-test crisis-eval pytest lock clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.lock
+	@test -n "$(PYTHON310)" || { echo "Python 3.10 not found: install it with pyenv (pyenv install 3.10)."; exit 1; }
+	$(PYTHON310) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip==24.0
+	$(BIN)/pip install --quiet -r requirements.lock
+	touch $@
+
+setup: $(VENV)/.installed ## Create the Python 3.10 virtual environment from requirements.lock
+
+domain/responses.yml: $(CONTENT) $(VENV)/.installed
+	$(BIN)/python scripts/build_responses.py
+
+responses: domain/responses.yml ## Build the Rasa responses from content/
+
+$(MODEL): $(TRAINING_INPUTS) $(VENV)/.installed
+	@mkdir -p $(LOGS) models
+	@echo "Training the model (log: $(LOGS)/train.log)..."
+	@$(BIN)/rasa train --config config.yml --domain domain --data data --out models \
+		--fixed-model-name current > $(LOGS)/train.log 2>&1 || { tail -30 $(LOGS)/train.log; exit 1; }
+	@touch $@
+
+train: $(MODEL) ## Train the model when it is missing or older than its data
+
+run: $(MODEL) ## Run the assistant: Rasa server and action server on SQLite
+	@scripts/run.sh $(RASA_PORT) $(ACTION_PORT)
+
+validate: domain/responses.yml ## Check the training data and domain (no warnings allowed)
+	@mkdir -p $(LOGS)
+	@$(BIN)/rasa data validate --config config.yml --domain domain --data data --fail-on-warnings \
+		> $(LOGS)/validate.log 2>&1 || { grep -v "^\s*$$" $(LOGS)/validate.log | tail -30; exit 1; }
+	@echo "Training data and domain are valid, with no warnings."
+
+lint: $(VENV)/.installed ## Ruff lint and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed ## Ruff format the code
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+nlu-test: $(MODEL) ## Score the held-out NLU test set (fails under macro F1 0.90 or any intent under 0.80)
+	@mkdir -p $(LOGS) results
+	@$(BIN)/rasa test nlu --nlu tests/nlu --model $(MODEL) --out results/nlu > $(LOGS)/nlu-test.log 2>&1 || { tail -30 $(LOGS)/nlu-test.log; exit 1; }
+	@$(BIN)/python tests/nlu_report.py results/nlu/intent_report.json
+
+story-test: $(MODEL) ## Run the end-to-end test stories
+	@mkdir -p $(LOGS) results
+	@$(BIN)/rasa test core --stories tests/test_stories.yml --model $(MODEL) --out results/stories \
+		--fail-on-prediction-errors > $(LOGS)/story-test.log 2>&1 || { tail -40 $(LOGS)/story-test.log; cat results/stories/failed_test_stories.yml 2>/dev/null; exit 1; }
+	@echo "All test stories passed."
+
+crisis-eval: $(MODEL) ## Crisis recall and false alarms on the labelled set (gates the test command)
+	@$(BIN)/python tests/crisis/evaluate.py --model $(MODEL)
+
+pytest: $(MODEL) ## The pytest suites (they start the real servers)
+	@$(BIN)/python -m pytest tests
+
+test: validate lint nlu-test story-test crisis-eval pytest ## Run the whole test suite
+
+lock: ## Rebuild requirements.lock from requirements.in in a fresh environment
+	rm -rf /tmp/trd-lock && $(PYTHON310) -m venv /tmp/trd-lock
+	/tmp/trd-lock/bin/pip install --quiet --upgrade pip==24.0
+	/tmp/trd-lock/bin/pip install --quiet -r requirements.in
+	/tmp/trd-lock/bin/pip freeze > requirements.lock
+
+clean: ## Remove the trained models and test results
+	rm -rf models results $(LOGS)

@@ -1,0 +1,62 @@
+"""What to say when the NLU could not place a message (FallbackClassifier's `nlu_fallback`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import curated
+
+SUGGESTIONS = 3
+
+
+def previous_bot_action(tracker: Tracker) -> str | None:
+    """The last action the bot ran before the current user message (action_listen aside)."""
+    seen_user_message = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_user_message:
+                return None
+            seen_user_message = True
+        elif seen_user_message and event.get("event") == "action" and event.get("name") != "action_listen":
+            return event.get("name")
+    return None
+
+
+def likely_topics(tracker: Tracker) -> list[str]:
+    """The topics the classifier ranked highest for the latest message, most likely first."""
+    ranking = tracker.latest_message.get("intent_ranking", [])
+    topics = curated.topics()
+    return [entry["name"] for entry in ranking if entry.get("name") in topics][:SUGGESTIONS]
+
+
+class ActionFallback(Action):
+    """Try the curated passages, then "did you mean ...?", then, at a second miss, the topic list."""
+
+    def name(self) -> str:
+        return "action_fallback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        match = curated.search().best(tracker.latest_message.get("text") or "")
+        if match:
+            topic = match.topic
+            dispatcher.utter_message(response="utter_maybe_this")
+            dispatcher.utter_message(text=topic.answer_text, buttons=[curated.topics()[r].button for r in topic.related])
+            return [SlotSet("topic", topic.id)]
+
+        suggestions = likely_topics(tracker)
+        if previous_bot_action(tracker) == self.name() or not suggestions:
+            dispatcher.utter_message(response="utter_topics")
+            return []
+
+        topics = curated.topics()
+        dispatcher.utter_message(
+            response="utter_did_you_mean", buttons=[topics[topic_id].button for topic_id in suggestions]
+        )
+        return []

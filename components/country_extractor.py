@@ -1,0 +1,116 @@
+"""Finds the country whose crisis lines a conversation should get, as the entity `country`.
+
+Two places say it: the page or app, in the message metadata (`{"country": "GB"}`: the widget sends
+the page's country), and the person ("I'm in the UK", or just "australia"). What the person says
+wins. The country names come from content/helplines.yml, read at training time and kept with the
+model, so adding a country there needs no code. A country code we have no lines for becomes
+`intl`, which gets the international directory.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+ENTITY = "country"
+INTERNATIONAL = "intl"
+NAMES_FILE = "country_names.yml"
+# A name counts only where it says where the person is, or when it is the whole message;
+# "the states of mind" or "uk doctors say" are not a location.
+LOCATION_CUES = r"(?:\bin|\bfrom|\blive in|\bliving in|\bbased in|\blocated in|\bcountry is)\s+(?:the\s+)?"
+ISO_CODE = re.compile(r"^[a-z]{2}$")
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True)
+class CountryExtractor(GraphComponent, EntityExtractorMixin):
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {"helplines": "content/helplines.yml"}
+
+    def __init__(self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource, names: dict[str, str]):
+        self._config = {**self.get_default_config(), **config}
+        self._model_storage = model_storage
+        self._resource = resource
+        self._names = names
+        self._compile()
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> CountryExtractor:
+        return cls(config, model_storage, resource, {})
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> CountryExtractor:
+        with model_storage.read_from(resource) as directory:
+            names = yaml.safe_load((directory / NAMES_FILE).read_text(encoding="utf-8"))
+        return cls(config, model_storage, resource, names)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        helplines = yaml.safe_load(Path(self._config["helplines"]).read_text(encoding="utf-8"))
+        names = {}
+        for country in helplines["countries"]:
+            for name in country["names"]:
+                names[name.lower()] = country["code"]
+        self._names = names
+        self._compile()
+        with self._model_storage.write_to(self._resource) as directory:
+            (directory / NAMES_FILE).write_text(yaml.safe_dump(names), encoding="utf-8")
+        return self._resource
+
+    def _compile(self) -> None:
+        # Longest names first, so "northern ireland" is read before "ireland".
+        alternatives = "|".join(re.escape(name) for name in sorted(self._names, key=len, reverse=True))
+        self._said = re.compile(rf"{LOCATION_CUES}({alternatives})\b", re.IGNORECASE)
+        self._alone = re.compile(rf"^\W*(?:the\s+)?({alternatives})\W*$", re.IGNORECASE)
+
+    def code_for(self, value: Any) -> str | None:
+        """The code we keep lines for, `intl` for another country's code, None for no country."""
+        if not isinstance(value, str) or not value.strip():
+            return None
+        value = value.strip().lower()
+        if value in self._names.values():
+            return value
+        if value in self._names:
+            return self._names[value]
+        return INTERNATIONAL if ISO_CODE.match(value) else None
+
+    def _extract(self, message: Message) -> dict[str, Any] | None:
+        text = message.get(TEXT) or ""
+        found = (self._said.search(text) or self._alone.search(text)) if self._names else None
+        if found:
+            start, end = found.span(1)
+            return {"entity": ENTITY, "value": self._names[found.group(1).lower()], "start": start, "end": end}
+        metadata = message.get("metadata") or {}
+        code = self.code_for(metadata.get("country")) if isinstance(metadata, dict) else None
+        return {"entity": ENTITY, "value": code} if code else None
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            entity = self._extract(message)
+            if entity:
+                entities = self.add_extractor_name([entity])
+                message.set(ENTITIES, message.get(ENTITIES, []) + entities, add_to_output=True)
+        return messages

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs the action server and the Rasa server (HTTP API on, token-protected) until Ctrl-C.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rasa_port=${1:-5005}
+action_port=${2:-5055}
+mkdir -p logs
+
+# The HTTP API needs a token: take RASA_TOKEN, or make one once and keep it out of git.
+if [[ -z "${RASA_TOKEN:-}" ]]; then
+  [[ -s .rasa_token ]] || .venv/bin/python -c "import secrets; print(secrets.token_urlsafe(24))" > .rasa_token
+  RASA_TOKEN=$(cat .rasa_token)
+fi
+
+.venv/bin/rasa run actions --actions actions --port "$action_port" > logs/actions.log 2>&1 &
+action_pid=$!
+trap 'kill $action_pid 2>/dev/null' EXIT
+
+cat <<INFO
+The assistant is starting (Rasa server log: logs/rasa.log, action server log: logs/actions.log).
+  Talk to it over REST:
+    curl -s localhost:$rasa_port/webhooks/rest/webhook -d '{"sender": "me", "message": "what is trd?"}'
+  Or in a terminal:  .venv/bin/rasa shell   (with the same environment as here)
+  HTTP API token (RASA_TOKEN): $RASA_TOKEN
+    curl -s "localhost:$rasa_port/status?token=\$RASA_TOKEN"
+  Conversations are stored in: ${TRACKER_DB_DIALECT}:${TRACKER_DB}
+Press Ctrl-C to stop.
+INFO
+
+.venv/bin/rasa run --model models/current.tar.gz --enable-api --auth-token "$RASA_TOKEN" \
+  --port "$rasa_port" --cors "http://localhost:$rasa_port" --endpoints endpoints.yml \
+  --credentials credentials.yml > logs/rasa.log 2>&1

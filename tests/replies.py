@@ -1,0 +1,26 @@
+"""Helpers to read the REST channel's replies in tests."""
+
+from __future__ import annotations
+
+from actions.content import load_conversation, load_topics
+
+TOPICS = load_topics()
+CONVERSATION = load_conversation()["responses"]
+
+
+def texts(replies: list[dict]) -> list[str]:
+    return [reply["text"] for reply in replies if "text" in reply]
+
+
+def button_titles(replies: list[dict]) -> list[str]:
+    return [button["title"] for reply in replies for button in reply.get("buttons", [])]
+
+
+def button_payloads(replies: list[dict]) -> list[str]:
+    return [button["payload"] for reply in replies for button in reply.get("buttons", [])]
+
+
+def said(name: str) -> str:
+    """The text of a conversation response as written in content/conversation.yml."""
+    entry = CONVERSATION[name]
+    return " ".join((entry if isinstance(entry, str) else entry["text"]).split())

@@ -1,0 +1,104 @@
+"""The custom actions, run directly with rasa-sdk's Tracker and CollectingDispatcher."""
+
+from __future__ import annotations
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.fallback import ActionFallback
+from actions.medical_advice import ActionMedicalAdvice
+from actions.session_start import ActionSessionStart
+from tests.replies import TOPICS
+
+
+def user_event(text: str, intent: str, ranking: list[tuple[str, float]] = ()) -> dict:
+    parse = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 1.0},
+        "intent_ranking": [{"name": name, "confidence": confidence} for name, confidence in ranking],
+        "entities": [],
+    }
+    return {"event": "user", "text": text, "parse_data": parse}
+
+
+def action_event(name: str) -> dict:
+    return {"event": "action", "name": name}
+
+
+def tracker(events: list[dict], slots: dict | None = None) -> Tracker:
+    latest = next((event["parse_data"] for event in reversed(events) if event["event"] == "user"), {})
+    return Tracker.from_dict(
+        {"sender_id": "unit", "slots": slots or {}, "latest_message": latest, "events": events, "paused": False}
+    )
+
+
+async def run(action, events: list[dict], slots: dict | None = None) -> tuple[list[dict], CollectingDispatcher]:
+    dispatcher = CollectingDispatcher()
+    returned = await action.run(dispatcher, tracker(events, slots), {})
+    return returned, dispatcher
+
+
+@pytest.mark.asyncio
+async def test_session_start_introduces_the_assistant_and_carries_slots_over():
+    events, dispatcher = await run(ActionSessionStart(), [], {"crisis_flagged": True, "country": "gb", "topic": None})
+    assert [message["response"] for message in dispatcher.messages] == ["utter_intro"]
+    assert events == [
+        SessionStarted(),
+        SlotSet("crisis_flagged", True),
+        SlotSet("country", "gb"),
+        ActionExecuted("action_listen"),
+    ]
+
+
+@pytest.mark.asyncio
+async def test_fallback_gives_a_matching_passage_with_its_source_and_sets_the_topic():
+    message = user_event("electrical currents trigger a brief seizure to reset brain activity", "nlu_fallback")
+    events, dispatcher = await run(ActionFallback(), [message])
+    assert dispatcher.messages[0]["response"] == "utter_maybe_this"
+    assert dispatcher.messages[1]["text"] == TOPICS["ect"].answer_text
+    assert events == [SlotSet("topic", "ect")]
+
+
+@pytest.mark.asyncio
+async def test_fallback_asks_did_you_mean_with_the_likeliest_topics():
+    ranking = [("nlu_fallback", 0.5), ("tms", 0.3), ("greet", 0.1), ("ect", 0.05), ("ketamine", 0.03), ("kap", 0.01)]
+    events, dispatcher = await run(ActionFallback(), [user_event("wug blorp", "nlu_fallback", ranking)])
+    assert dispatcher.messages[0]["response"] == "utter_did_you_mean"
+    assert [button["payload"] for button in dispatcher.messages[0]["buttons"]] == ["/tms", "/ect", "/ketamine"]
+    assert events == []
+
+
+@pytest.mark.asyncio
+async def test_a_second_miss_in_a_row_gets_the_topic_list():
+    ranking = [("nlu_fallback", 0.5), ("tms", 0.3)]
+    history = [user_event("wug", "nlu_fallback", ranking), action_event("action_fallback"), action_event("action_listen")]
+    _, dispatcher = await run(ActionFallback(), [*history, user_event("blorp", "nlu_fallback", ranking)])
+    assert [message["response"] for message in dispatcher.messages] == ["utter_topics"]
+
+
+@pytest.mark.asyncio
+async def test_a_miss_after_an_answer_is_a_first_miss_again():
+    ranking = [("nlu_fallback", 0.5), ("tms", 0.3)]
+    history = [
+        user_event("wug", "nlu_fallback", ranking),
+        action_event("action_fallback"),
+        action_event("action_listen"),
+        user_event("what is tms", "tms"),
+        action_event("utter_answer"),
+        action_event("action_listen"),
+    ]
+    _, dispatcher = await run(ActionFallback(), [*history, user_event("blorp", "nlu_fallback", ranking)])
+    assert dispatcher.messages[0]["response"] == "utter_did_you_mean"
+
+
+@pytest.mark.asyncio
+async def test_medical_advice_refuses_and_offers_the_nearest_general_topic():
+    message = user_event("should i switch my antidepressant because of the side effects", "medical_advice")
+    events, dispatcher = await run(ActionMedicalAdvice(), [message])
+    assert dispatcher.messages[0]["response"] == "utter_medical_advice"
+    payloads = [button["payload"] for button in dispatcher.messages[0]["buttons"]]
+    assert payloads[0] == "/side_effects"
+    assert len(payloads) == len(set(payloads)) <= 3
+    assert events == []

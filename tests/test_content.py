@@ -1,0 +1,124 @@
+"""The curated content: complete, sourced, in the team's own words, and built into responses."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from actions.content import load_helplines, load_sources, load_topics
+from scripts.build_responses import build
+
+PROJECT = Path(__file__).resolve().parent.parent
+SEEDS = PROJECT.parent / "shared" / "seeds"
+GUIDE_TOPICS = {
+    "what_is_trd", "adequate_trial", "prevalence", "outlook", "causes", "misdiagnosis", "genetics",
+    "co_occurring", "treatment_options", "medication_strategies", "ssri_snri", "ketamine", "kap", "tms",
+    "ect", "ifs", "emdr", "psychodynamic", "therapy_and_medication", "lifestyle", "supplements",
+    "surgery_absorption", "side_effects", "emotional_toll", "finding_help",
+}  # fmt: skip
+REQUIRED_COUNTRIES = {"us", "ca", "gb", "ie", "au", "nz"}
+COPY_RUN = 7  # this many words in a row shared with a source article counts as copying
+TOPICS = load_topics()
+
+
+def sentences(text: str) -> list[str]:
+    return [part for part in re.split(r"(?<=[.!?])\s+", text.strip()) if part]
+
+
+def words(text: str) -> list[str]:
+    text = text.lower().replace("\u2019", "'").replace("\u2014", " ").replace("\u2013", " ")
+    return re.findall(r"[a-z0-9']+", text)
+
+
+def runs(text: str, length: int) -> set[tuple[str, ...]]:
+    tokens = words(text)
+    return {tuple(tokens[i : i + length]) for i in range(len(tokens) - length + 1)}
+
+
+def test_every_guide_topic_has_exactly_one_content_file():
+    assert set(TOPICS) == GUIDE_TOPICS
+    for path in (PROJECT / "content" / "topics").glob("*.yml"):
+        assert yaml.safe_load(path.read_text())["id"] == path.stem
+
+
+@pytest.mark.parametrize("topic_id", sorted(GUIDE_TOPICS))
+def test_a_topic_has_a_phone_sized_answer_a_longer_passage_sources_and_a_review_date(topic_id):
+    topic = TOPICS[topic_id]
+    assert 2 <= len(sentences(topic.short)) <= 5
+    assert len(topic.detail) > len(topic.short) and topic.detail not in topic.short
+    assert topic.sources and set(source.id for source in topic.sources) <= set(load_sources())
+    assert isinstance(topic.reviewed, datetime.date) and topic.reviewed <= datetime.date.today()
+    assert 2 <= len(topic.related) <= 3 and set(topic.related) <= GUIDE_TOPICS - {topic_id}
+    assert len(topic.label) <= 24
+
+
+def test_every_source_article_is_in_the_seeds():
+    for source in load_sources().values():
+        assert (SEEDS / source.file).is_file(), source.file
+
+
+@pytest.mark.parametrize("topic_id", sorted(GUIDE_TOPICS))
+def test_answers_are_in_our_own_words_not_copied_from_the_articles(topic_id):
+    article_runs = set().union(*(runs(path.read_text(encoding="utf-8"), COPY_RUN) for path in SEEDS.glob("*.txt")))
+    topic = TOPICS[topic_id]
+    copied = runs(f"{topic.short} {topic.detail}", COPY_RUN) & article_runs
+    assert not copied, [" ".join(run) for run in copied]
+
+
+def test_crisis_lines_cover_the_required_countries_each_with_a_check_date():
+    helplines = load_helplines()
+    countries = {country["code"]: country for country in helplines["countries"]}
+    assert REQUIRED_COUNTRIES <= set(countries)
+    assert helplines["default_country"] in countries
+    for country in countries.values():
+        assert country["emergency"] and country["lines"]
+        for line in country["lines"]:
+            assert isinstance(line["checked"], datetime.date)
+            assert line.get("tel") or line.get("sms")
+    assert isinstance(helplines["international"]["checked"], datetime.date)
+
+
+def conditions(variation: dict) -> dict:
+    return {condition["name"]: condition["value"] for condition in variation.get("condition", [])}
+
+
+def test_built_responses_have_an_answer_a_passage_and_sources_for_every_topic():
+    responses = build()["responses"]
+    for name in ("utter_answer", "utter_more_detail", "utter_sources"):
+        topics_covered = {conditions(variation).get("topic") for variation in responses[name]}
+        assert GUIDE_TOPICS <= topics_covered, name
+        assert any("condition" not in variation for variation in responses[name]), f"{name} has no default"
+
+
+def test_every_reply_keeps_the_crisis_lines_one_tap_away_once_flagged():
+    responses = build()["responses"]
+    for name, variations in responses.items():
+        if name == "utter_crisis":
+            continue
+        flagged = [variation for variation in variations if conditions(variation).get("crisis_flagged") is True]
+        assert flagged, name
+        assert all({"title": "Crisis lines", "payload": "/crisis"} in v["buttons"] for v in flagged), name
+
+
+def test_the_crisis_reply_has_exactly_one_variation_for_every_country_and_subject():
+    variations = build()["responses"]["utter_crisis"]
+    seen = [(conditions(v)["country"], conditions(v)["crisis_subject"]) for v in variations]
+    assert len(seen) == len(set(seen))
+    for code in [*REQUIRED_COUNTRIES, "intl", None]:
+        for subject in ("self", "other", None):
+            assert (code, subject) in seen
+
+
+def test_the_crisis_reply_gives_the_numbers_as_text_and_as_call_or_text_links():
+    helplines = {country["code"]: country for country in load_helplines()["countries"]}
+    for variation in build()["responses"]["utter_crisis"]:
+        code = conditions(variation)["country"]
+        if code in helplines:
+            country = helplines[code]
+            assert country["emergency"] in variation["text"]
+            assert all(line["how"] in variation["text"] for line in country["lines"])
+            assert any(button["payload"].startswith(("tel:", "sms:")) for button in variation["buttons"])

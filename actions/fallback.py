@@ -40,14 +40,14 @@ class ActionFallback(Action):
     def name(self) -> str:
         return "action_fallback"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[dict[str, Any]]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
         match = curated.search().best(tracker.latest_message.get("text") or "")
         if match:
             topic = match.topic
             dispatcher.utter_message(response="utter_maybe_this")
-            dispatcher.utter_message(text=topic.answer_text, buttons=[curated.topics()[r].button for r in topic.related])
+            dispatcher.utter_message(
+                text=topic.answer_text, buttons=[curated.topics()[r].button for r in topic.related]
+            )
             return [SlotSet("topic", topic.id)]
 
         suggestions = likely_topics(tracker)

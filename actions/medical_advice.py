@@ -22,11 +22,11 @@ class ActionMedicalAdvice(Action):
     def name(self) -> str:
         return "action_medical_advice"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[dict[str, Any]]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
         topics = curated.topics()
         ranked = [match.topic.id for match in curated.search().ranked(tracker.latest_message.get("text") or "")]
         offered = list(dict.fromkeys([*ranked[:1], *GENERAL_TOPICS]))[:RELATED_LIMIT]
-        dispatcher.utter_message(response="utter_medical_advice", buttons=[topics[topic_id].button for topic_id in offered])
+        dispatcher.utter_message(
+            response="utter_medical_advice", buttons=[topics[topic_id].button for topic_id in offered]
+        )
         return []

@@ -21,7 +21,7 @@ STOPWORDS = frozenset(
     into is it its just me more most my no not of on once only or other our out over own same
     she should so some such than that the their them then there these they this those through
     to too under until up very was we were what when where which while who why will with would
-    you your yours im ive dont cant does know tell mean really thing things get got please""".split()
+    you your yours im ive dont cant know tell mean really thing things get got please""".split()  # noqa: SIM905
 )
 WORD = re.compile(r"[a-z0-9]+")
 
@@ -62,7 +62,7 @@ class PassageSearch:
         if not tokens:
             return []
         scores = self._index.get_scores(tokens)
-        matches = [Match(topic, float(score)) for topic, score in zip(self._topics, scores) if score > 0]
+        matches = [Match(topic, float(score)) for topic, score in zip(self._topics, scores, strict=True) if score > 0]
         return sorted(matches, key=lambda match: match.score, reverse=True)
 
     def best(self, query: str) -> Match | None:

@@ -20,9 +20,7 @@ class ActionSessionStart(Action):
     def name(self) -> str:
         return "action_session_start"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[dict[str, Any]]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
         dispatcher.utter_message(response="utter_intro")
         carried = [SlotSet(name, value) for name, value in tracker.current_slot_values().items() if value is not None]
         return [SessionStarted(), *carried, ActionExecuted("action_listen")]

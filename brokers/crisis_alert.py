@@ -62,9 +62,11 @@ class CrisisAlertBroker(EventBroker):
         for attempt in range(1, self.attempts + 1):
             try:
                 timeout = aiohttp.ClientTimeout(total=self.timeout)
-                async with aiohttp.ClientSession(timeout=timeout) as session:
-                    async with session.post(self.url, json=alert) as response:
-                        response.raise_for_status()
+                async with (
+                    aiohttp.ClientSession(timeout=timeout) as session,
+                    session.post(self.url, json=alert) as response,
+                ):
+                    response.raise_for_status()
                 logger.info("Crisis alert sent for conversation %s.", alert["conversation_id"])
                 return
             except (aiohttp.ClientError, asyncio.TimeoutError) as error:
@@ -78,7 +80,10 @@ class CrisisAlertBroker(EventBroker):
             if attempt < self.attempts:
                 await asyncio.sleep(pause)
                 pause *= 2
-        logger.error("Crisis alert for conversation %s was not delivered; staff must check the review queue.", alert["conversation_id"])
+        logger.error(
+            "Crisis alert for conversation %s was not delivered; staff must check the review queue.",
+            alert["conversation_id"],
+        )
 
     def is_ready(self) -> bool:
         return True

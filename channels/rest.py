@@ -11,7 +11,7 @@ import logging
 from typing import Any
 
 from rasa.core.channels import rest
-from sanic.exceptions import BadRequest
+from sanic.exceptions import InvalidUsage as BadRequest  # Sanic 21.12 names its 400 so
 from sanic.request import Request
 
 logger = logging.getLogger(__name__)

@@ -59,8 +59,12 @@ def keep_help_in_reach(variations: list[dict]) -> list[dict]:
         condition = variation.get("condition", [])
         buttons = variation.get("buttons", [])
         flagged_buttons = buttons if HELPLINES_BUTTON in buttons else [*buttons, HELPLINES_BUTTON]
-        result.append({**variation, "buttons": flagged_buttons, "condition": [*condition, slot_is("crisis_flagged", True)]})
-        result.append({**variation, "condition": [*condition, slot_is("crisis_flagged", False)]} if condition else variation)
+        result.append(
+            {**variation, "buttons": flagged_buttons, "condition": [*condition, slot_is("crisis_flagged", True)]}
+        )
+        result.append(
+            {**variation, "condition": [*condition, slot_is("crisis_flagged", False)]} if condition else variation
+        )
     return result
 
 
@@ -123,8 +127,7 @@ def conversation_variation(entry, topics: dict[str, Topic], clinic_contact: str 
 def conversation_responses(topics: dict[str, Topic], conversation: dict) -> dict[str, list[dict]]:
     contact = " ".join(conversation["clinic_contact"].split())
     responses = {
-        name: [conversation_variation(entry, topics, contact)]
-        for name, entry in conversation["responses"].items()
+        name: [conversation_variation(entry, topics, contact)] for name, entry in conversation["responses"].items()
     }
     # Saying "no" to the check-in leads into the emotional-toll topic itself, not just a button.
     toll = topics["emotional_toll"]

@@ -35,7 +35,9 @@ def main() -> int:
 
     failures = [name for name, row in intents.items() if row["f1-score"] < args.min_intent_f1]
     if macro_f1 < args.min_macro_f1 or failures:
-        print(f"FAIL: macro F1 must be >= {args.min_macro_f1}, every intent >= {args.min_intent_f1}; under it: {failures}")
+        print(
+            f"FAIL: macro F1 must be >= {args.min_macro_f1}, every intent >= {args.min_intent_f1}; under it: {failures}"
+        )
         return 1
     return 0
 

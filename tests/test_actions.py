@@ -73,7 +73,11 @@ async def test_fallback_asks_did_you_mean_with_the_likeliest_topics():
 @pytest.mark.asyncio
 async def test_a_second_miss_in_a_row_gets_the_topic_list():
     ranking = [("nlu_fallback", 0.5), ("tms", 0.3)]
-    history = [user_event("wug", "nlu_fallback", ranking), action_event("action_fallback"), action_event("action_listen")]
+    history = [
+        user_event("wug", "nlu_fallback", ranking),
+        action_event("action_fallback"),
+        action_event("action_listen"),
+    ]
     _, dispatcher = await run(ActionFallback(), [*history, user_event("blorp", "nlu_fallback", ranking)])
     assert [message["response"] for message in dispatcher.messages] == ["utter_topics"]
 

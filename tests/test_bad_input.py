@@ -35,7 +35,7 @@ def test_odd_message_gets_a_reply_and_the_conversation_goes_on(rasa, sender, kin
     assert not any("<script" in text or "onerror" in text for text in texts(replies))
     carries_on(rasa, sender)
     stored = [event["text"] for event in rasa.tracker(sender)["events"] if event["event"] == "user"]
-    assert stored[0] == message
+    assert stored[0] == message.strip()  # Rasa trims the text it stores, and keeps the rest
 
 
 RAW_BODIES = {

@@ -1,0 +1,67 @@
+"""The country extractor: trained from content/helplines.yml, persisted and loaded with the model."""
+
+from __future__ import annotations
+
+import pytest
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from components.country_extractor import CountryExtractor
+
+
+@pytest.fixture(scope="module")
+def extractor(tmp_path_factory) -> CountryExtractor:
+    storage = LocalModelStorage(tmp_path_factory.mktemp("model"))
+    resource = Resource("country_extractor")
+    context = ExecutionContext(GraphSchema({}), "test")
+    CountryExtractor.create({}, storage, resource, context).train(TrainingData())
+    return CountryExtractor.load({}, storage, resource, context)
+
+
+def country(extractor: CountryExtractor, text: str, metadata: dict | None = None) -> str | None:
+    message = Message(data={"text": text, "metadata": metadata})
+    extractor.process([message])
+    values = [entity["value"] for entity in message.get("entities", []) if entity["entity"] == "country"]
+    return values[0] if values else None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("i'm in the UK", "gb"),
+        ("I live in Northern Ireland", "gb"),
+        ("im from ireland", "ie"),
+        ("australia", "au"),
+        ("based in toronto", "ca"),
+        ("New Zealand.", "nz"),
+        ("i live in the states", "us"),
+    ],
+)
+def test_a_country_the_person_names_is_found(extractor, text, expected):
+    assert country(extractor, text) == expected
+
+
+@pytest.mark.parametrize("text", ["what do uk doctors say about tms", "tell us more", "what is trd"])
+def test_a_country_name_that_does_not_say_where_the_person_is_is_ignored(extractor, text):
+    assert country(extractor, text) is None
+
+
+def test_the_page_metadata_gives_the_country(extractor):
+    assert country(extractor, "hello", {"country": "GB"}) == "gb"
+    assert country(extractor, "hello", {"country": "uk"}) == "gb"
+
+
+def test_a_country_without_lines_of_its_own_gets_the_international_directory(extractor):
+    assert country(extractor, "hello", {"country": "DE"}) == "intl"
+
+
+def test_what_the_person_says_wins_over_the_page(extractor):
+    assert country(extractor, "i'm in new zealand", {"country": "US"}) == "nz"
+
+
+@pytest.mark.parametrize("metadata", [None, {}, {"country": ""}, {"country": 42}, {"country": "not a country"}])
+def test_missing_or_odd_metadata_gives_no_country(extractor, metadata):
+    assert country(extractor, "hello", metadata) is None

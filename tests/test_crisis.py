@@ -1,0 +1,99 @@
+"""Crisis handling end to end, over REST with the real servers."""
+
+from __future__ import annotations
+
+import time
+
+from tests.replies import TOPICS, button_payloads, said, texts
+
+CRISIS_MESSAGE = "i want to kill myself"
+SELF_OPENING = "You matter"
+FRIEND_OPENING = "Thank you for looking out for them"
+
+
+def crisis_reply(replies: list[dict]) -> str:
+    found = [text for text in texts(replies) if text.startswith((SELF_OPENING, FRIEND_OPENING))]
+    assert found, texts(replies)
+    return found[0]
+
+
+def test_a_crisis_as_the_first_message_gets_the_default_countrys_lines(rasa, sender):
+    replies = rasa.say(sender, CRISIS_MESSAGE)
+    reply = crisis_reply(replies)
+    assert reply.startswith(SELF_OPENING)
+    assert "call or text 988" in reply and "911" in reply
+    assert {"tel:988", "sms:988", "tel:911"} <= set(button_payloads(replies))
+
+
+def test_the_country_comes_from_the_page_metadata(rasa, sender):
+    reply = crisis_reply(rasa.say(sender, CRISIS_MESSAGE, metadata={"country": "GB"}))
+    assert "116 123" in reply and "999" in reply and "988" not in reply
+
+
+def test_the_country_comes_from_what_the_person_says(rasa, sender):
+    rasa.say(sender, "i'm in australia")
+    reply = crisis_reply(rasa.say(sender, "i have a plan to end my life"))
+    assert "13 11 14" in reply and "000" in reply
+
+
+def test_an_unknown_country_gets_the_international_directory(rasa, sender):
+    reply = crisis_reply(rasa.say(sender, CRISIS_MESSAGE, metadata={"country": "DE"}))
+    assert "findahelpline.com" in reply and "local emergency number" in reply
+
+
+def test_a_crisis_in_the_middle_of_a_topic_conversation(rasa, sender):
+    assert TOPICS["ect"].answer_text in texts(rasa.say(sender, "what is ect"))
+    crisis_reply(rasa.say(sender, "thanks. honestly i took all my pills an hour ago"))
+
+
+def test_a_crisis_right_after_a_fallback_question(rasa, sender):
+    assert said("utter_did_you_mean") in texts(rasa.say(sender, "blorp fizzle wug"))
+    crisis_reply(rasa.say(sender, "i dont want to wake up tomorrow"))
+
+
+def test_the_flag_holds_and_every_later_reply_keeps_the_crisis_lines_in_reach(rasa, sender):
+    crisis_reply(rasa.say(sender, CRISIS_MESSAGE))
+    for message in ("what is tms", "i'm fine now, really", "thanks"):
+        replies = rasa.say(sender, message)
+        assert "/crisis" in button_payloads(replies), (message, replies)
+    assert rasa.tracker(sender)["slots"]["crisis_flagged"] is True
+
+
+def test_someone_worried_about_another_person_gets_the_helping_a_friend_reply(rasa, sender):
+    reply = crisis_reply(rasa.say(sender, "my friend says she wants to die and i dont know what to do"))
+    assert reply.startswith(FRIEND_OPENING) and "988" in reply
+
+
+def test_warning_signs_get_a_direct_check_in_and_yes_leads_to_the_crisis_reply(rasa, sender):
+    replies = rasa.say(sender, "i cant take this anymore")
+    assert said("utter_distress_checkin") in texts(replies)
+    assert "/crisis" in button_payloads(replies)
+    crisis_reply(rasa.say(sender, "yes"))
+
+
+def test_no_to_the_check_in_leads_to_support_and_the_emotional_toll_topic(rasa, sender):
+    rasa.say(sender, "whats even the point anymore")
+    replies = rasa.say(sender, "no")
+    assert any(
+        said("utter_distress_support") in text and TOPICS["emotional_toll"].short in text for text in texts(replies)
+    )
+
+
+def test_staff_are_alerted_with_the_conversation_id_and_time_but_no_text(rasa, alert_receiver, sender):
+    rasa.say(sender, CRISIS_MESSAGE)
+    alerts = alert_receiver.wait_for(sender)
+    assert len(alerts) == 1
+    assert set(alerts[0]) == {"alert", "conversation_id", "time"}
+    assert "kill" not in str(alerts[0])
+
+
+def test_the_crisis_reply_is_sent_with_the_action_server_down_and_a_dead_alert_receiver(
+    rasa_without_actions, hanging_receiver, sender
+):
+    started = time.monotonic()
+    reply = crisis_reply(rasa_without_actions.say(sender, CRISIS_MESSAGE, metadata={"country": "NZ"}))
+    waited = time.monotonic() - started
+    assert "1737" in reply and "111" in reply
+    # The alert receiver holds every request for a minute; the reply must not wait for it.
+    assert waited < hanging_receiver.hang_seconds / 4
+    assert hanging_receiver.received == []

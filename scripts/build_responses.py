@@ -186,14 +186,24 @@ def crisis_responses(helplines: dict) -> dict[str, list[dict]]:
                 buttons = helpline_buttons(country)
                 if code is None:
                     lines.append(f"Outside {country['name']}? {international_line[2:]}")
-            variations.append(
-                {
-                    "condition": [slot_is("country", code), slot_is("crisis_subject", subject)],
-                    "text": crisis_text(subject or "self", lines, emergency),
-                    "buttons": buttons,
-                }
-            )
+            variation = {
+                "condition": [slot_is("country", code), slot_is("crisis_subject", subject)],
+                "text": crisis_text(subject or "self", lines, emergency),
+                "buttons": buttons,
+            }
+            variations.append(variation)
+            variations.append(widget_twin(variation, subject or "self", emergency))
     return {"utter_crisis": variations}
+
+
+def widget_twin(variation: dict, subject: str, emergency: str) -> dict:
+    """The same reply for the web widget, with a marker it renders as a pinned crisis banner.
+
+    Rasa's socket.io channel emits a custom payload's `data` as the message itself; other
+    channels never see this variation.
+    """
+    banner = {"subject": subject, "emergency": emergency, "links": variation["buttons"]}
+    return {**variation, "channel": "socketio", "custom": {"data": {"crisis": banner}}}
 
 
 def build() -> dict:

@@ -104,13 +104,21 @@ def test_every_reply_keeps_the_crisis_lines_one_tap_away_once_flagged():
         assert all({"title": "Crisis lines", "payload": "/crisis"} in v["buttons"] for v in flagged), name
 
 
-def test_the_crisis_reply_has_exactly_one_variation_for_every_country_and_subject():
+def test_the_crisis_reply_has_exactly_one_variation_for_every_country_subject_and_channel():
     variations = build()["responses"]["utter_crisis"]
-    seen = [(conditions(v)["country"], conditions(v)["crisis_subject"]) for v in variations]
+    seen = [(conditions(v)["country"], conditions(v)["crisis_subject"], v.get("channel")) for v in variations]
     assert len(seen) == len(set(seen))
     for code in [*REQUIRED_COUNTRIES, "intl", None]:
         for subject in ("self", "other", None):
-            assert (code, subject) in seen
+            assert (code, subject, None) in seen
+            assert (code, subject, "socketio") in seen
+
+
+def test_the_widget_gets_the_crisis_banner_with_the_same_text_and_links():
+    variations = build()["responses"]["utter_crisis"]
+    for plain, widget in zip(variations[::2], variations[1::2], strict=True):
+        assert widget["channel"] == "socketio" and widget["text"] == plain["text"]
+        assert widget["custom"]["data"]["crisis"]["links"] == plain["buttons"]
 
 
 def test_the_crisis_reply_gives_the_numbers_as_text_and_as_call_or_text_links():

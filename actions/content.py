@@ -14,6 +14,16 @@ import yaml
 
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 
+HELPLINES_BUTTON = {"title": "Crisis lines", "payload": "/crisis"}
+# Buttons content files name by a word rather than a topic id.
+NAMED_BUTTONS = {
+    "helplines": HELPLINES_BUTTON,
+    # "Yes" to "are you having thoughts of suicide?" is a crisis: the tap flags the conversation.
+    "yes": {"title": "Yes", "payload": "/crisis"},
+    "no": {"title": "No", "payload": "/deny"},
+    "human": {"title": "Contact a person", "payload": "/human_handoff"},
+}
+
 
 @dataclass(frozen=True)
 class Source:
@@ -83,6 +93,16 @@ def load_topics(content_dir: Path = CONTENT_DIR) -> dict[str, Topic]:
 
 def load_conversation(content_dir: Path = CONTENT_DIR) -> dict:
     return _read(content_dir / "conversation.yml")
+
+
+def with_helplines(buttons: list[dict]) -> list[dict]:
+    """The buttons with "Crisis lines" added: every reply in a flagged conversation carries it."""
+    return buttons if HELPLINES_BUTTON in buttons else [*buttons, HELPLINES_BUTTON]
+
+
+def buttons_for(names: list[str], topics: dict[str, Topic]) -> list[dict]:
+    """The buttons a content file names: topic ids or the words in NAMED_BUTTONS."""
+    return [NAMED_BUTTONS[name] if name in NAMED_BUTTONS else topics[name].button for name in names]
 
 
 def load_helplines(content_dir: Path = CONTENT_DIR) -> dict:

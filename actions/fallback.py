@@ -41,22 +41,21 @@ class ActionFallback(Action):
         return "action_fallback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+        topics = curated.topics()
         match = curated.search().best(tracker.latest_message.get("text") or "")
         if match:
             topic = match.topic
-            dispatcher.utter_message(response="utter_maybe_this")
-            dispatcher.utter_message(
-                text=topic.answer_text, buttons=[curated.topics()[r].button for r in topic.related]
-            )
+            related = [topics[other].button for other in topic.related]
+            dispatcher.utter_message(text=curated.text("maybe_this"))
+            dispatcher.utter_message(text=topic.answer_text, buttons=curated.in_reach_of_help(related, tracker))
             return [SlotSet("topic", topic.id)]
 
         suggestions = likely_topics(tracker)
         if previous_bot_action(tracker) == self.name() or not suggestions:
-            dispatcher.utter_message(response="utter_topics")
+            buttons = curated.in_reach_of_help(curated.named_buttons("topics"), tracker)
+            dispatcher.utter_message(text=curated.text("topics"), buttons=buttons)
             return []
 
-        topics = curated.topics()
-        dispatcher.utter_message(
-            response="utter_did_you_mean", buttons=[topics[topic_id].button for topic_id in suggestions]
-        )
+        buttons = curated.in_reach_of_help([topics[topic_id].button for topic_id in suggestions], tracker)
+        dispatcher.utter_message(text=curated.text("did_you_mean"), buttons=buttons)
         return []

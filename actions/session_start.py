@@ -9,6 +9,8 @@ from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions import curated
+
 
 class ActionSessionStart(Action):
     """Rasa's session start, with the short introduction as the first reply of every session.
@@ -21,6 +23,6 @@ class ActionSessionStart(Action):
         return "action_session_start"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
-        dispatcher.utter_message(response="utter_intro")
+        dispatcher.utter_message(text=curated.text("intro"), buttons=curated.in_reach_of_help([], tracker))
         carried = [SlotSet(name, value) for name, value in tracker.current_slot_values().items() if value is not None]
         return [SessionStarted(), *carried, ActionExecuted("action_listen")]

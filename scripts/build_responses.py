@@ -21,31 +21,21 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from actions.content import (  # noqa: E402
     Topic,
+    buttons_for,
     load_conversation,
     load_helplines,
     load_topics,
+    with_helplines,
 )
 
 OUTPUT = Path(__file__).resolve().parent.parent / "domain" / "responses.yml"
 
-HELPLINES_BUTTON = {"title": "Crisis lines", "payload": "/crisis"}
-FIXED_BUTTONS = {
-    "helplines": HELPLINES_BUTTON,
-    # "Yes" to "are you having thoughts of suicide?" is a crisis: the tap flags the conversation.
-    "yes": {"title": "Yes", "payload": "/crisis"},
-    "no": {"title": "No", "payload": "/deny"},
-    "human": {"title": "Contact a person", "payload": "/human_handoff"},
-}
 MORE_BUTTON = {"title": "Tell me more", "payload": "/more_detail"}
 SOURCE_BUTTON = {"title": "Where is this from?", "payload": "/ask_source"}
 
 
 def slot_is(name: str, value) -> dict:
     return {"type": "slot", "name": name, "value": value}
-
-
-def buttons_for(names: list[str], topics: dict[str, Topic]) -> list[dict]:
-    return [FIXED_BUTTONS[name] if name in FIXED_BUTTONS else topics[name].button for name in names]
 
 
 def keep_help_in_reach(variations: list[dict]) -> list[dict]:
@@ -57,8 +47,7 @@ def keep_help_in_reach(variations: list[dict]) -> list[dict]:
     result = []
     for variation in variations:
         condition = variation.get("condition", [])
-        buttons = variation.get("buttons", [])
-        flagged_buttons = buttons if HELPLINES_BUTTON in buttons else [*buttons, HELPLINES_BUTTON]
+        flagged_buttons = with_helplines(variation.get("buttons", []))
         result.append(
             {**variation, "buttons": flagged_buttons, "condition": [*condition, slot_is("crisis_flagged", True)]}
         )
@@ -70,7 +59,7 @@ def keep_help_in_reach(variations: list[dict]) -> list[dict]:
 
 def topic_responses(topics: dict[str, Topic], conversation: dict) -> dict[str, list[dict]]:
     """The short answer, the longer passage and the sources of each topic, chosen by slot `topic`."""
-    ask_which = conversation_variation(conversation["responses"]["utter_ask_which_topic"], topics)
+    ask_which = conversation_variation(conversation["texts"]["ask_which_topic"], topics)
     answers, details, sources = [], [], []
     for topic in topics.values():
         on_topic = [slot_is("topic", topic.id)]

@@ -5,7 +5,8 @@ from __future__ import annotations
 from actions.content import load_conversation, load_topics
 
 TOPICS = load_topics()
-CONVERSATION = load_conversation()["responses"]
+CONVERSATION = load_conversation()
+RESPONSES, ACTION_TEXTS = CONVERSATION["responses"], CONVERSATION["texts"]
 
 
 def texts(replies: list[dict]) -> list[str]:
@@ -21,6 +22,6 @@ def button_payloads(replies: list[dict]) -> list[str]:
 
 
 def said(name: str) -> str:
-    """The text of a conversation response as written in content/conversation.yml."""
-    entry = CONVERSATION[name]
+    """A response (utter_...) or an action's text as written in content/conversation.yml."""
+    entry = RESPONSES[name] if name.startswith("utter_") else ACTION_TEXTS[name]
     return " ".join((entry if isinstance(entry, str) else entry["text"]).split())

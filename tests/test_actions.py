@@ -7,10 +7,11 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.content import HELPLINES_BUTTON
 from actions.fallback import ActionFallback
-from actions.medical_advice import ActionMedicalAdvice
+from actions.medical_advice import ActionOfferGeneralTopics
 from actions.session_start import ActionSessionStart
-from tests.replies import TOPICS
+from tests.replies import TOPICS, said
 
 
 def user_event(text: str, intent: str, ranking: list[tuple[str, float]] = ()) -> dict:
@@ -43,7 +44,8 @@ async def run(action, events: list[dict], slots: dict | None = None) -> tuple[li
 @pytest.mark.asyncio
 async def test_session_start_introduces_the_assistant_and_carries_slots_over():
     events, dispatcher = await run(ActionSessionStart(), [], {"crisis_flagged": True, "country": "gb", "topic": None})
-    assert [message["response"] for message in dispatcher.messages] == ["utter_intro"]
+    assert [message["text"] for message in dispatcher.messages] == [said("intro")]
+    assert dispatcher.messages[0]["buttons"] == [HELPLINES_BUTTON]
     assert events == [
         SessionStarted(),
         SlotSet("crisis_flagged", True),
@@ -56,7 +58,7 @@ async def test_session_start_introduces_the_assistant_and_carries_slots_over():
 async def test_fallback_gives_a_matching_passage_with_its_source_and_sets_the_topic():
     message = user_event("electrical currents trigger a brief seizure to reset brain activity", "nlu_fallback")
     events, dispatcher = await run(ActionFallback(), [message])
-    assert dispatcher.messages[0]["response"] == "utter_maybe_this"
+    assert dispatcher.messages[0]["text"] == said("maybe_this")
     assert dispatcher.messages[1]["text"] == TOPICS["ect"].answer_text
     assert events == [SlotSet("topic", "ect")]
 
@@ -65,7 +67,7 @@ async def test_fallback_gives_a_matching_passage_with_its_source_and_sets_the_to
 async def test_fallback_asks_did_you_mean_with_the_likeliest_topics():
     ranking = [("nlu_fallback", 0.5), ("tms", 0.3), ("greet", 0.1), ("ect", 0.05), ("ketamine", 0.03), ("kap", 0.01)]
     events, dispatcher = await run(ActionFallback(), [user_event("wug blorp", "nlu_fallback", ranking)])
-    assert dispatcher.messages[0]["response"] == "utter_did_you_mean"
+    assert dispatcher.messages[0]["text"] == said("did_you_mean")
     assert [button["payload"] for button in dispatcher.messages[0]["buttons"]] == ["/tms", "/ect", "/ketamine"]
     assert events == []
 
@@ -79,7 +81,7 @@ async def test_a_second_miss_in_a_row_gets_the_topic_list():
         action_event("action_listen"),
     ]
     _, dispatcher = await run(ActionFallback(), [*history, user_event("blorp", "nlu_fallback", ranking)])
-    assert [message["response"] for message in dispatcher.messages] == ["utter_topics"]
+    assert [message["text"] for message in dispatcher.messages] == [said("topics")]
 
 
 @pytest.mark.asyncio
@@ -94,15 +96,24 @@ async def test_a_miss_after_an_answer_is_a_first_miss_again():
         action_event("action_listen"),
     ]
     _, dispatcher = await run(ActionFallback(), [*history, user_event("blorp", "nlu_fallback", ranking)])
-    assert dispatcher.messages[0]["response"] == "utter_did_you_mean"
+    assert dispatcher.messages[0]["text"] == said("did_you_mean")
 
 
 @pytest.mark.asyncio
-async def test_medical_advice_refuses_and_offers_the_nearest_general_topic():
+async def test_after_the_refusal_the_nearest_general_topics_are_offered():
     message = user_event("should i switch my antidepressant because of the side effects", "medical_advice")
-    events, dispatcher = await run(ActionMedicalAdvice(), [message])
-    assert dispatcher.messages[0]["response"] == "utter_medical_advice"
+    events, dispatcher = await run(ActionOfferGeneralTopics(), [message])
+    assert dispatcher.messages[0]["text"] == said("general_information")
     payloads = [button["payload"] for button in dispatcher.messages[0]["buttons"]]
     assert payloads[0] == "/side_effects"
     assert len(payloads) == len(set(payloads)) <= 3
     assert events == []
+
+
+@pytest.mark.asyncio
+async def test_action_replies_keep_the_crisis_lines_in_reach_once_flagged():
+    ranking = [("nlu_fallback", 0.5), ("tms", 0.3)]
+    _, dispatcher = await run(ActionFallback(), [user_event("wug", "nlu_fallback", ranking)], {"crisis_flagged": True})
+    assert HELPLINES_BUTTON in dispatcher.messages[-1]["buttons"]
+    _, dispatcher = await run(ActionFallback(), [user_event("wug", "nlu_fallback", ranking)], {"crisis_flagged": False})
+    assert HELPLINES_BUTTON not in dispatcher.messages[-1]["buttons"]

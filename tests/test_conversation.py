@@ -7,7 +7,7 @@ from tests.replies import TOPICS, button_payloads, button_titles, said, texts
 
 def test_first_reply_says_what_the_assistant_is_and_is_not(rasa, sender):
     replies = rasa.say(sender, "hi there")
-    assert texts(replies)[0] == said("utter_intro")
+    assert texts(replies)[0] == said("intro")
     assert "not medical advice" in texts(replies)[0] and "not a crisis service" in texts(replies)[0]
     assert said("utter_greet") in texts(replies)
 
@@ -42,24 +42,25 @@ def test_a_topic_button_payload_answers_that_topic(rasa, sender):
 def test_personal_medication_question_is_refused_kindly_with_general_topics(rasa, sender):
     replies = rasa.say(sender, "should i stop taking my sertraline because of the side effects")
     assert said("utter_medical_advice") in texts(replies)
-    assert "prescriber" in texts(replies)[-1]
+    assert "prescriber" in said("utter_medical_advice")
+    assert said("general_information") in texts(replies)
     assert "/side_effects" in button_payloads(replies)
 
 
 def test_unclear_message_gets_did_you_mean_then_the_topic_list(rasa, sender):
     rasa.say(sender, "hello")
     first = rasa.say(sender, "blorp fizzle wug")
-    assert said("utter_did_you_mean") in texts(first)
+    assert said("did_you_mean") in texts(first)
     suggestions = button_payloads(first)
     assert 1 <= len(suggestions) <= 3 and all(payload.lstrip("/") in TOPICS for payload in suggestions)
     second = rasa.say(sender, "zorp quux")
-    assert said("utter_topics") in texts(second)
+    assert said("topics") in texts(second)
     assert len(button_payloads(second)) >= 5
 
 
 def test_unclear_message_matching_a_passage_gets_that_passage_with_its_source(rasa, sender):
     replies = rasa.say(sender, "seizure reset brain activity electrical currents")
-    assert said("utter_maybe_this") in texts(replies)
+    assert said("maybe_this") in texts(replies)
     assert TOPICS["ect"].answer_text in texts(replies)
     assert TOPICS["ect"].detail_text in texts(rasa.say(sender, "tell me more"))
 

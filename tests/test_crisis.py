@@ -47,7 +47,7 @@ def test_a_crisis_in_the_middle_of_a_topic_conversation(rasa, sender):
 
 
 def test_a_crisis_right_after_a_fallback_question(rasa, sender):
-    assert said("utter_did_you_mean") in texts(rasa.say(sender, "blorp fizzle wug"))
+    assert said("did_you_mean") in texts(rasa.say(sender, "blorp fizzle wug"))
     crisis_reply(rasa.say(sender, "i dont want to wake up tomorrow"))
 
 

@@ -1,10 +1,12 @@
-"""Finds the country whose crisis lines a conversation should get, as the entity `country`.
+"""Finds the country whose crisis lines a conversation should get.
 
-Two places say it: the page or app, in the message metadata (`{"country": "GB"}`: the widget sends
-the page's country), and the person ("I'm in the UK", or just "australia"). What the person says
-wins. The country names come from content/helplines.yml, read at training time and kept with the
-model, so adding a country there needs no code. A country code we have no lines for becomes
-`intl`, which gets the international directory.
+Two places say it, as two entities: the person ("I'm in the UK", or just "australia") as `country`,
+and the page or app, in the message metadata (`{"country": "GB"}`: the widget sends the page's
+country, the SMS channel the phone number's) as `page_country`. They fill two slots, and the crisis
+reply prefers what the person said: the page sends its country with every message, and must not
+undo what the person told us earlier. The country names come from content/helplines.yml, read at
+training time and kept with the model, so adding a country there needs no code. A country code
+we have no lines for becomes `intl`, which gets the international directory.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-ENTITY = "country"
+STATED = "country"
+PAGE = "page_country"
 INTERNATIONAL = "intl"
 NAMES_FILE = "country_names.yml"
 # A name counts only where it says where the person is, or when it is the whole message;
@@ -97,20 +100,24 @@ class CountryExtractor(GraphComponent, EntityExtractorMixin):
             return self._names[value]
         return INTERNATIONAL if ISO_CODE.match(value) else None
 
-    def _extract(self, message: Message) -> dict[str, Any] | None:
+    def _entities(self, message: Message) -> list[dict[str, Any]]:
+        entities = []
         text = message.get(TEXT) or ""
         found = (self._said.search(text) or self._alone.search(text)) if self._names else None
         if found:
             start, end = found.span(1)
-            return {"entity": ENTITY, "value": self._names[found.group(1).lower()], "start": start, "end": end}
+            entities.append(
+                {"entity": STATED, "value": self._names[found.group(1).lower()], "start": start, "end": end}
+            )
         metadata = message.get("metadata") or {}
         code = self.code_for(metadata.get("country")) if isinstance(metadata, dict) else None
-        return {"entity": ENTITY, "value": code} if code else None
+        if code:
+            entities.append({"entity": PAGE, "value": code})
+        return entities
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
-            entity = self._extract(message)
-            if entity:
-                entities = self.add_extractor_name([entity])
+            entities = self.add_extractor_name(self._entities(message))
+            if entities:
                 message.set(ENTITIES, message.get(ENTITIES, []) + entities, add_to_output=True)
         return messages

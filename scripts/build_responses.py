@@ -163,9 +163,12 @@ def crisis_responses(helplines: dict) -> dict[str, list[dict]]:
     international_line = f"- {international['name']}: {international['how']}"
     default = countries[helplines["default_country"]]
     variations = []
-    # Every combination is spelled out: Rasa picks at random among matching conditions.
+    # Rasa picks at random among matching conditions, so the conditions never overlap: what the
+    # person said (`country`) when they said it, else the page's or app's country (`page_country`).
+    places = [("country", code) for code in [*countries, "intl"]]
+    places += [("page_country", code) for code in [*countries, "intl", None]]
     for subject in ("self", "other", None):
-        for code in [*countries, "intl", None]:
+        for slot, code in places:
             if code == "intl":
                 lines, emergency = [international_line], "your local emergency number"
                 buttons = [{"title": international["name"], "payload": international["url"]}]
@@ -175,8 +178,9 @@ def crisis_responses(helplines: dict) -> dict[str, list[dict]]:
                 buttons = helpline_buttons(country)
                 if code is None:
                     lines.append(f"Outside {country['name']}? {international_line[2:]}")
+            where = [slot_is(slot, code)] if slot == "country" else [slot_is("country", None), slot_is(slot, code)]
             variation = {
-                "condition": [slot_is("country", code), slot_is("crisis_subject", subject)],
+                "condition": [*where, slot_is("crisis_subject", subject)],
                 "text": crisis_text(subject or "self", lines, emergency),
                 "buttons": buttons,
             }

@@ -21,11 +21,17 @@ def extractor(tmp_path_factory) -> CountryExtractor:
     return CountryExtractor.load({}, storage, resource, context)
 
 
-def country(extractor: CountryExtractor, text: str, metadata: dict | None = None) -> str | None:
+def found(extractor: CountryExtractor, text: str, metadata: dict | None = None) -> dict[str, str]:
+    """The country entities found in a message, by entity name."""
     message = Message(data={"text": text, "metadata": metadata})
     extractor.process([message])
-    values = [entity["value"] for entity in message.get("entities", []) if entity["entity"] == "country"]
-    return values[0] if values else None
+    return {entity["entity"]: entity["value"] for entity in message.get("entities", [])}
+
+
+def country(extractor: CountryExtractor, text: str, metadata: dict | None = None) -> str | None:
+    """The country the person named, or else the page's: the order the crisis reply uses."""
+    entities = found(extractor, text, metadata)
+    return entities.get("country") or entities.get("page_country")
 
 
 @pytest.mark.parametrize(
@@ -58,8 +64,9 @@ def test_a_country_without_lines_of_its_own_gets_the_international_directory(ext
     assert country(extractor, "hello", {"country": "DE"}) == "intl"
 
 
-def test_what_the_person_says_wins_over_the_page(extractor):
-    assert country(extractor, "i'm in new zealand", {"country": "US"}) == "nz"
+def test_what_the_person_says_and_the_page_are_kept_apart(extractor):
+    assert found(extractor, "i'm in new zealand", {"country": "US"}) == {"country": "nz", "page_country": "us"}
+    assert found(extractor, "what is tms", {"country": "US"}) == {"page_country": "us"}
 
 
 @pytest.mark.parametrize("metadata", [None, {}, {"country": ""}, {"country": 42}, {"country": "not a country"}])

@@ -15,6 +15,9 @@ export ACTION_SERVER_URL ?= http://127.0.0.1:5055/webhook
 export TRACKER_DB_DIALECT ?= sqlite
 export TRACKER_DB ?= trd.db
 export CRISIS_ALERT_URL ?=
+# Messaging apps stay off until their variables are set: each one credentials.yml names defaults to empty.
+MESSAGING_VARIABLES := $(shell grep -oE '\$$\{(TELEGRAM|SLACK|TWILIO|FACEBOOK)_[A-Z_]+\}' credentials.yml | tr -d '$${}')
+$(foreach name,$(MESSAGING_VARIABLES),$(eval export $(name) ?=))
 RASA_PORT ?= 5005
 ACTION_PORT ?= 5055
 

@@ -59,7 +59,10 @@ def keep_help_in_reach(variations: list[dict]) -> list[dict]:
 
 def topic_responses(topics: dict[str, Topic], conversation: dict) -> dict[str, list[dict]]:
     """The short answer, the longer passage and the sources of each topic, chosen by slot `topic`."""
-    ask_which = conversation_variation(conversation["texts"]["ask_which_topic"], topics)
+    # Without a topic yet: conditioned on that explicitly, so that its crisis-flagged twin cannot
+    # match alongside a topic's own (Rasa would pick between them at random).
+    no_topic = [slot_is("topic", None)]
+    ask_which = {"condition": no_topic, **conversation_variation(conversation["texts"]["ask_which_topic"], topics)}
     answers, details, sources = [], [], []
     for topic in topics.values():
         on_topic = [slot_is("topic", topic.id)]
@@ -93,6 +96,7 @@ def topic_responses(topics: dict[str, Topic], conversation: dict) -> dict[str, l
         )
     all_titles = sorted({f'"{source.title}"' for topic in topics.values() for source in topic.sources})
     about_sources = {
+        "condition": no_topic,
         "text": "My answers come from articles the team has reviewed: " + "; ".join(all_titles) + ".",
         "buttons": ask_which["buttons"],
     }

@@ -90,8 +90,25 @@ def test_built_responses_have_an_answer_a_passage_and_sources_for_every_topic():
     responses = build()["responses"]
     for name in ("utter_answer", "utter_more_detail", "utter_sources"):
         topics_covered = {conditions(variation).get("topic") for variation in responses[name]}
-        assert topics_covered >= GUIDE_TOPICS, name
-        assert any("condition" not in variation for variation in responses[name]), f"{name} has no default"
+        assert topics_covered == GUIDE_TOPICS | {None}, name
+
+
+def test_exactly_one_variation_of_every_reply_fits_each_topic_and_crisis_flag():
+    """Rasa picks at random among the conditional variations that match: they must not overlap."""
+    for name, variations in build()["responses"].items():
+        if name == "utter_crisis":
+            continue
+        for topic in [*GUIDE_TOPICS, None]:
+            for flagged in (True, False):
+                slots = {"topic": topic, "crisis_flagged": flagged}
+                fitting = [
+                    variation
+                    for variation in variations
+                    if "condition" in variation
+                    and all(slots.get(slot) == value for slot, value in conditions(variation).items())
+                ]
+                defaults = [variation for variation in variations if "condition" not in variation]
+                assert len(fitting) == 1 or (not fitting and len(defaults) == 1), (name, slots)
 
 
 def test_every_reply_keeps_the_crisis_lines_one_tap_away_once_flagged():

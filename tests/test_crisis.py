@@ -56,6 +56,8 @@ def test_the_flag_holds_and_every_later_reply_keeps_the_crisis_lines_in_reach(ra
     for message in ("what is tms", "i'm fine now, really", "thanks"):
         replies = rasa.say(sender, message)
         assert "/crisis" in button_payloads(replies), (message, replies)
+        if message == "what is tms":
+            assert TOPICS["tms"].answer_text in texts(replies)
     assert rasa.tracker(sender)["slots"]["crisis_flagged"] is True
 
 

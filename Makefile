@@ -24,7 +24,7 @@ ACTION_PORT ?= 5055
 TRAINING_INPUTS := config.yml domain/domain.yml domain/responses.yml $(shell find data components -name '*.yml' -o -name '*.py')
 CONTENT := $(shell find content -name '*.yml') actions/content.py scripts/build_responses.py
 
-.PHONY: help setup responses train run test lint format validate nlu-test story-test crisis-eval pytest lock clean
+.PHONY: help setup responses train webchat browser run test lint format validate nlu-test story-test crisis-eval pytest lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -52,7 +52,20 @@ $(MODEL): $(TRAINING_INPUTS) $(VENV)/.installed
 
 train: $(MODEL) ## Train the model when it is missing or older than its data
 
-run: $(MODEL) ## Run the assistant: Rasa server and action server on SQLite
+WEBCHAT_BUNDLE := webchat/dist/widget.js
+
+$(WEBCHAT_BUNDLE): webchat/package.json webchat/package-lock.json $(wildcard webchat/src/*.js)
+	@mkdir -p $(LOGS)
+	@echo "Building the chat widget (log: $(LOGS)/webchat-build.log)..."
+	@cd webchat && { npm ci --no-audit --no-fund && npm run build; } > ../$(LOGS)/webchat-build.log 2>&1 \
+		|| { tail -20 ../$(LOGS)/webchat-build.log; exit 1; }
+
+webchat: $(WEBCHAT_BUNDLE) ## Build the website chat widget (webchat/dist/widget.js) with npm
+
+browser: ## Install Debian's chromium for the browser tests when it is missing
+	@scripts/install_browser.sh
+
+run: $(MODEL) $(WEBCHAT_BUNDLE) ## Run the assistant: widget demo page, Rasa server and action server on SQLite
 	@scripts/run.sh $(RASA_PORT) $(ACTION_PORT)
 
 validate: domain/responses.yml ## Check the training data and domain (no warnings allowed)
@@ -83,7 +96,7 @@ story-test: $(MODEL) ## Run the end-to-end test stories
 crisis-eval: $(MODEL) ## Crisis recall and false alarms on the labelled set (gates the test command)
 	@$(BIN)/python tests/crisis/evaluate.py --model $(MODEL)
 
-pytest: $(MODEL) ## The pytest suites (they start the real servers)
+pytest: $(MODEL) $(WEBCHAT_BUNDLE) browser ## The pytest suites (they start the real servers and a browser)
 	@$(BIN)/python -m pytest tests
 
 test: validate lint nlu-test story-test crisis-eval pytest ## Run the whole test suite

@@ -14,10 +14,13 @@ fi
 
 .venv/bin/rasa run actions --actions actions --port "$action_port" > logs/actions.log 2>&1 &
 action_pid=$!
-trap 'kill $action_pid 2>/dev/null' EXIT
+.venv/bin/python webchat/serve.py --port 8000 --rasa-url "http://localhost:$rasa_port" 2>> logs/webchat.log &
+web_pid=$!
+trap 'kill $action_pid $web_pid 2>/dev/null' EXIT
 
 cat <<INFO
 The assistant is starting (Rasa server log: logs/rasa.log, action server log: logs/actions.log).
+  Chat widget demo page: http://localhost:8000/
   Talk to it over REST:
     curl -s localhost:$rasa_port/webhooks/rest/webhook -d '{"sender": "me", "message": "what is trd?"}'
   Or in a terminal:  .venv/bin/rasa shell   (with the same environment as here)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -15,6 +16,7 @@ import requests
 
 PROJECT = Path(__file__).resolve().parent.parent
 MODEL = PROJECT / "models" / "current.tar.gz"
+CREDENTIALS = PROJECT / "credentials.yml"
 BIN = Path(sys.executable).parent
 LOGS = PROJECT / "logs"
 STARTUP_SECONDS = 180
@@ -50,6 +52,13 @@ def base_env(**overrides: str) -> dict[str, str]:
     }
     env.update(overrides)
     return env
+
+
+def messaging_apps_off() -> dict[str, str]:
+    """Every messaging app's variable in credentials.yml, empty: a server started here never reaches a real
+    platform, whatever the shell has set. A test that wants an app on passes its variables to start_rasa."""
+    names = re.findall(r"\$\{((?:TELEGRAM|SLACK|TWILIO|FACEBOOK)_\w+)\}", CREDENTIALS.read_text(encoding="utf-8"))
+    return dict.fromkeys(names, "")
 
 
 @dataclass
@@ -94,14 +103,47 @@ class Rasa(Server):
         return response.json()
 
 
-def start_rasa(name: str, tmp: Path, action_url: str, alert_url: str = "", model: Path = MODEL) -> Rasa:
-    port, token, db = free_port(), uuid.uuid4().hex, tmp / f"{name}.db"
-    env = base_env(
-        ACTION_SERVER_URL=action_url,
-        TRACKER_DB_DIALECT="sqlite",
-        TRACKER_DB=str(db),
-        CRISIS_ALERT_URL=alert_url,
-    )
+def sqlite_tracker(db: Path) -> dict[str, str]:
+    """The TRACKER_DB_* variables of endpoints.yml for conversations in a SQLite file."""
+    return {
+        "TRACKER_DB_DIALECT": "sqlite",
+        "TRACKER_DB": str(db),
+        "TRACKER_DB_HOST": "",
+        "TRACKER_DB_PORT": "",
+        "TRACKER_DB_USER": "",
+        "TRACKER_DB_PASSWORD": "",
+    }
+
+
+def start_rasa(
+    name: str,
+    tmp: Path,
+    action_url: str,
+    alert_url: str = "",
+    model: Path = MODEL,
+    *,
+    port: int | None = None,
+    db: Path | None = None,
+    credentials: Path | str = "credentials.yml",
+    cors: list[str] | None = None,
+    tracker: dict[str, str] | None = None,
+    extra_env: dict[str, str] | None = None,
+) -> Rasa:
+    """A Rasa server; `port` and `db` given again restart the same server, `cors` are its HTTP API's origins.
+
+    Conversations go to the SQLite file `db`, or where `tracker` (the TRACKER_DB_* variables) says.
+    Messaging apps are off unless `extra_env` (added to the server's environment) sets their variables.
+    """
+    port, token, db = port or free_port(), uuid.uuid4().hex, db or tmp / f"{name}.db"
+    env = {
+        **base_env(
+            **messaging_apps_off(),
+            ACTION_SERVER_URL=action_url,
+            CRISIS_ALERT_URL=alert_url,
+            **(tracker or sqlite_tracker(db)),
+        ),
+        **(extra_env or {}),
+    }
     command = [
         str(BIN / "rasa"),
         "run",
@@ -115,8 +157,10 @@ def start_rasa(name: str, tmp: Path, action_url: str, alert_url: str = "", model
         "--endpoints",
         "endpoints.yml",
         "--credentials",
-        "credentials.yml",
+        str(credentials),
     ]
+    if cors:
+        command += ["--cors", *cors]
     server = start(name, command, f"http://127.0.0.1:{port}/status?token={token}", env)
     return Rasa(f"http://127.0.0.1:{port}", server.process, server.log, token=token, db=db)
 

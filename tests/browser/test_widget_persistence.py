@@ -1,0 +1,43 @@
+"""The conversation survives a page reload and a restart of the Rasa server."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from actions.content import load_topics
+
+TOPICS = load_topics()
+
+
+def test_reload_shows_the_history_and_goes_on_with_the_same_conversation(chat):
+    chat.open()
+    chat.say("What is ECT?")
+    expect(chat.answer(TOPICS["ect"].short).locator(".source")).to_be_visible()
+    session = chat.stored()["sessionId"]
+
+    chat.page.reload()
+
+    expect(chat.panel).to_be_visible()  # it was open, so it opens again
+    expect(chat.entries("user")).to_have_text(["You: What is ECT?"])
+    expect(chat.answer(TOPICS["ect"].short).locator(".source")).to_have_text(TOPICS["ect"].source_line)
+    # "Tell me more" only works if the server still knows which topic this conversation was on.
+    chat.say("tell me more")
+    expect(chat.answer(TOPICS["ect"].detail)).to_be_visible()
+    assert chat.stored()["sessionId"] == session
+
+
+def test_says_when_offline_then_reconnects_by_itself_after_a_server_restart(chat, widget_stack):
+    chat.open()
+    chat.say("What is ECT?")
+    expect(chat.answer(TOPICS["ect"].short)).to_be_visible()
+    expect(chat.status).to_be_hidden()
+
+    with widget_stack.rasa_down():
+        expect(chat.status).to_contain_text("You're offline. Reconnecting")
+        chat.say("tell me more")  # typed while offline: sent once the connection is back
+        chat.screenshot("offline")
+
+    expect(chat.status).to_be_hidden()
+    expect(chat.answer(TOPICS["ect"].detail)).to_be_visible()
+    chat.say("What is TMS?")
+    expect(chat.answer(TOPICS["tms"].short)).to_be_visible()

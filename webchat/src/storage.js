@@ -1,0 +1,48 @@
+// The conversation (session id, messages, crisis banner, panel open or not) lives in
+// sessionStorage: it survives reloads and moving between pages of the site in the same tab, and is
+// forgotten when the tab is closed, because a conversation about mental health on a shared
+// computer should not outlive the visit.
+
+const KEY = "trd-chat";
+const MAX_ENTRIES = 200;
+
+function fresh() {
+  return { sessionId: null, open: false, entries: [], crisis: null };
+}
+
+function isEntry(entry) {
+  return (
+    (entry?.from === "bot" || entry?.from === "user") &&
+    typeof entry.text === "string" &&
+    (entry.source === undefined || typeof entry.source === "string") &&
+    (entry.choices === undefined || Array.isArray(entry.choices))
+  );
+}
+
+function isCrisis(crisis) {
+  return Array.isArray(crisis?.lines) && Array.isArray(crisis.links);
+}
+
+/** What was kept, with anything not of the widget's own making left out. */
+export function loadState() {
+  try {
+    const stored = JSON.parse(sessionStorage.getItem(KEY));
+    return {
+      sessionId: typeof stored.sessionId === "string" ? stored.sessionId : null,
+      open: stored.open === true,
+      entries: Array.isArray(stored.entries) ? stored.entries.filter(isEntry) : [],
+      crisis: isCrisis(stored.crisis) ? stored.crisis : null,
+    };
+  } catch {
+    return fresh();
+  }
+}
+
+export function saveState(state) {
+  try {
+    const entries = state.entries.slice(-MAX_ENTRIES);
+    sessionStorage.setItem(KEY, JSON.stringify({ ...state, entries }));
+  } catch {
+    // Storage full or blocked: the chat still works, it only will not survive a reload.
+  }
+}

@@ -11,6 +11,7 @@ LOGS := logs
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export PYTHONWARNINGS := ignore::DeprecationWarning
 export ACTION_SERVER_URL ?= http://127.0.0.1:5055/webhook
 export TRACKER_DB_DIALECT ?= sqlite
 export TRACKER_DB ?= trd.db

@@ -11,6 +11,7 @@ we have no lines for becomes `intl`, which gets the international directory.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 STATED = "country"
 PAGE = "page_country"
 INTERNATIONAL = "intl"
-NAMES_FILE = "country_names.yml"
+COUNTRIES_FILE = "countries.yml"
 # A name counts only where it says where the person is, or when it is the whole message;
 # "the states of mind" or "uk doctors say" are not a location.
 LOCATION_CUES = r"(?:\bin|\bfrom|\blive in|\bliving in|\bbased in|\blocated in|\bcountry is)\s+(?:the\s+)?"
@@ -41,12 +42,27 @@ class CountryExtractor(GraphComponent, EntityExtractorMixin):
     def get_default_config() -> dict[str, Any]:
         return {"helplines": "content/helplines.yml"}
 
-    def __init__(self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource, names: dict[str, str]):
+    def __init__(
+        self,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        names: dict[str, str],
+        codes: dict[str, str],
+    ):
         self._config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
         self._resource = resource
-        self._names = names
+        self._names = names  # what people call a country -> its code
+        self._codes = codes  # a country code in metadata -> the code whose lines serve it
         self._compile()
+
+    @classmethod
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
+        # content/helplines.yml is not training data Rasa knows of: without this, a retrain
+        # after editing it would reuse the cached component.
+        path = Path({**cls.get_default_config(), **config}["helplines"])
+        return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
 
     @classmethod
     def create(
@@ -56,7 +72,7 @@ class CountryExtractor(GraphComponent, EntityExtractorMixin):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> CountryExtractor:
-        return cls(config, model_storage, resource, {})
+        return cls(config, model_storage, resource, {}, {})
 
     @classmethod
     def load(
@@ -68,19 +84,22 @@ class CountryExtractor(GraphComponent, EntityExtractorMixin):
         **kwargs: Any,
     ) -> CountryExtractor:
         with model_storage.read_from(resource) as directory:
-            names = yaml.safe_load((directory / NAMES_FILE).read_text(encoding="utf-8"))
-        return cls(config, model_storage, resource, names)
+            countries = yaml.safe_load((directory / COUNTRIES_FILE).read_text(encoding="utf-8"))
+        return cls(config, model_storage, resource, countries["names"], countries["codes"])
 
     def train(self, training_data: TrainingData) -> Resource:
         helplines = yaml.safe_load(Path(self._config["helplines"]).read_text(encoding="utf-8"))
-        names = {}
+        names, codes = {}, {}
         for country in helplines["countries"]:
+            for code in [country["code"], *country.get("also_serves", [])]:
+                codes[code] = country["code"]
             for name in country["names"]:
                 names[name.lower()] = country["code"]
-        self._names = names
+        self._names, self._codes = names, codes
         self._compile()
         with self._model_storage.write_to(self._resource) as directory:
-            (directory / NAMES_FILE).write_text(yaml.safe_dump(names), encoding="utf-8")
+            countries = yaml.safe_dump({"names": names, "codes": codes})
+            (directory / COUNTRIES_FILE).write_text(countries, encoding="utf-8")
         return self._resource
 
     def _compile(self) -> None:
@@ -94,8 +113,8 @@ class CountryExtractor(GraphComponent, EntityExtractorMixin):
         if not isinstance(value, str) or not value.strip():
             return None
         value = value.strip().lower()
-        if value in self._names.values():
-            return value
+        if value in self._codes:
+            return self._codes[value]
         if value in self._names:
             return self._names[value]
         return INTERNATIONAL if ISO_CODE.match(value) else None

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import pytest
 from rasa_sdk import Tracker
-from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.content import HELPLINES_BUTTON
 from actions.fallback import ActionFallback
 from actions.medical_advice import ActionOfferGeneralTopics
-from actions.session_start import ActionSessionStart
 from tests.replies import TOPICS, said
 
 
@@ -39,19 +38,6 @@ async def run(action, events: list[dict], slots: dict | None = None) -> tuple[li
     dispatcher = CollectingDispatcher()
     returned = await action.run(dispatcher, tracker(events, slots), {})
     return returned, dispatcher
-
-
-@pytest.mark.asyncio
-async def test_session_start_introduces_the_assistant_and_carries_slots_over():
-    events, dispatcher = await run(ActionSessionStart(), [], {"crisis_flagged": True, "country": "gb", "topic": None})
-    assert [message["text"] for message in dispatcher.messages] == [said("intro")]
-    assert dispatcher.messages[0]["buttons"] == [HELPLINES_BUTTON]
-    assert events == [
-        SessionStarted(),
-        SlotSet("crisis_flagged", True),
-        SlotSet("country", "gb"),
-        ActionExecuted("action_listen"),
-    ]
 
 
 @pytest.mark.asyncio

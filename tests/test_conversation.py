@@ -7,9 +7,22 @@ from tests.replies import TOPICS, button_payloads, button_titles, said, texts
 
 def test_first_reply_says_what_the_assistant_is_and_is_not(rasa, sender):
     replies = rasa.say(sender, "hi there")
-    assert texts(replies)[0] == said("intro")
+    assert texts(replies)[0] == said("utter_intro")
     assert "not medical advice" in texts(replies)[0] and "not a crisis service" in texts(replies)[0]
     assert said("utter_greet") in texts(replies)
+
+
+def test_the_first_reply_introduces_the_assistant_whatever_the_first_message(rasa, sender):
+    replies = texts(rasa.say(sender, "how does ect work"))
+    assert replies[0] == said("utter_intro")
+    assert TOPICS["ect"].answer_text in replies
+    assert said("utter_intro") not in texts(rasa.say(sender, "and tms?"))
+
+
+def test_a_crisis_as_the_first_message_gets_help_before_any_introduction(rasa, sender):
+    replies = texts(rasa.say(sender, "i want to end my life"))
+    assert replies[0].startswith("You matter")
+    assert said("utter_intro") not in replies
 
 
 def test_a_topic_question_gets_its_curated_answer_source_and_related_topics(rasa, sender):

@@ -60,6 +60,11 @@ def test_the_page_metadata_gives_the_country(extractor):
     assert country(extractor, "hello", {"country": "uk"}) == "gb"
 
 
+def test_a_territory_served_by_another_countrys_lines_gets_those_lines(extractor):
+    assert country(extractor, "hello", {"country": "JE"}) == "gb"
+    assert country(extractor, "hello", {"country": "IM"}) == "gb"
+
+
 def test_a_country_without_lines_of_its_own_gets_the_international_directory(extractor):
     assert country(extractor, "hello", {"country": "DE"}) == "intl"
 

@@ -91,7 +91,7 @@ class WidgetStack:
             )
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def widget_stack(action_server: Server, tmp_path_factory) -> WidgetStack:
     if not BUNDLE.exists():
         pytest.fail(f"{BUNDLE.relative_to(PROJECT)} is not built: run `make webchat`.")
@@ -113,7 +113,7 @@ def widget_stack(action_server: Server, tmp_path_factory) -> WidgetStack:
     stack.rasa.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Browser:
     if not CHROMIUM.exists():
         pytest.fail("Debian's chromium is missing: run scripts/install_browser.sh (make test does).")

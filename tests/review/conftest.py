@@ -1,0 +1,284 @@
+"""The review app on real stores: a Rasa server writing conversations, the review app reading them.
+
+Each stack runs twice over: on SQLite (files in a temporary folder) and on PostgreSQL (a throwaway
+database and review role made for this run on 127.0.0.1:5432, dropped afterwards). Conversations
+are driven through the Rasa server over REST and socket.io; the safety marks are reached with the
+payloads the assistant's own buttons send ("/crisis"), so the tests do not hang on how one model
+words its guesses.
+"""
+
+from __future__ import annotations
+
+import datetime
+import html
+import re
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import requests
+import socketio
+import sqlalchemy as sa
+import yaml
+
+from review.database import PER_CONVERSATION, own_tables_engine
+from review.settings import Settings
+from scripts.stack import PROJECT, Rasa, Server, base_env, free_port, sqlite_tracker, start, start_rasa
+
+POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+STAFF = "pat.reviewer"
+PASSWORD = "a long staff passphrase"
+DAY = 24 * 60 * 60
+ROW_ID = re.compile(r'<span class="id">(.*?)</span>')
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@dataclass
+class ReviewApp:
+    url: str
+    env: dict[str, str]
+    server: Server | None = None
+
+    def start(self) -> ReviewApp:
+        port = int(self.url.rsplit(":", 1)[1])
+        command = [sys.executable, "-m", "review", "--port", str(port)]
+        self.server = start(f"review-{port}", command, f"{self.url}/login", self.env)
+        return self
+
+    def stop(self) -> None:
+        if self.server:
+            self.server.stop()
+
+    def command(self, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
+        """One of the app's commands (python -m review.staff ...), in the app's environment."""
+        return subprocess.run(
+            [sys.executable, "-m", *args], cwd=PROJECT, env=self.env, input=stdin, capture_output=True, text=True
+        )
+
+    def login(self, username: str = STAFF, password: str = PASSWORD) -> requests.Session:
+        browser = requests.Session()
+        form = browser.get(f"{self.url}/login")
+        answer = browser.post(
+            f"{self.url}/login",
+            data={"csrf_token": CSRF.search(form.text).group(1), "username": username, "password": password},
+        )
+        assert answer.status_code == 200 and answer.url.endswith("/conversations"), answer.text
+        return browser
+
+
+def csrf_of(page: requests.Response) -> str:
+    return CSRF.search(page.text).group(1)
+
+
+def listed(browser: requests.Session, url: str, **filters: str) -> list[str]:
+    """The conversation ids on the list page with these filters, in the order shown."""
+    page = browser.get(f"{url}/conversations", params=filters)
+    assert page.status_code == 200, page.text
+    return [html.unescape(found) for found in ROW_ID.findall(page.text)]
+
+
+@dataclass
+class Stack:
+    dialect: str
+    rasa: Rasa
+    review: ReviewApp
+    owner: sa.engine.Engine  # the conversation store as its owner, for what the tests must see or change
+    seeded: dict[str, str] = field(default_factory=dict)
+
+    def age(self, sender_id: str, days: float) -> None:
+        """Moves a conversation back in time, as if it had happened `days` ago."""
+        with self.owner.begin() as connection:
+            connection.execute(
+                sa.text("UPDATE events SET timestamp = timestamp - :shift WHERE sender_id = :sender"),
+                {"shift": days * DAY, "sender": sender_id},
+            )
+
+    def stored_text(self) -> str:
+        """Everything in the database (conversations and the app's own tables), as one text."""
+        texts = []
+        with self.owner.connect() as connection:
+            for table in self.tables(connection):
+                for row in connection.execute(sa.text(f"SELECT * FROM {table}")):
+                    texts.append(" ".join(str(value) for value in row))
+        return "\n".join(texts)
+
+    def app_rows_of(self, sender_id: str) -> list:
+        """The app's own rows (index, notes, tags, mark) about one conversation."""
+        engine = own_tables_engine(Settings.from_env(self.review.env))
+        try:
+            with engine.connect() as connection:
+                return [
+                    row
+                    for table in PER_CONVERSATION
+                    for row in connection.execute(sa.select(table).where(table.c.sender_id == sender_id))
+                ]
+        finally:
+            engine.dispose()
+
+    def tables(self, connection: sa.engine.Connection) -> list[str]:
+        if self.dialect == "sqlite":
+            review_file = self.review.env["REVIEW_DB"]
+            connection.execute(sa.text("ATTACH DATABASE :file AS app"), {"file": review_file})
+            names = connection.execute(sa.text("SELECT name FROM sqlite_master WHERE type = 'table'")).scalars()
+            app_names = connection.execute(sa.text("SELECT name FROM app.sqlite_master WHERE type = 'table'")).scalars()
+            return [*names, *(f"app.{name}" for name in app_names)]
+        query = sa.text(
+            "SELECT table_schema || '.' || table_name FROM information_schema.tables "
+            "WHERE table_schema IN ('public', 'review')"
+        )
+        return list(connection.execute(query).scalars())
+
+
+def widget_origin() -> str:
+    """A site that credentials.yml lets open the widget's connection."""
+    channels = yaml.safe_load((PROJECT / "credentials.yml").read_text(encoding="utf-8"))
+    socket_io = next(settings for name, settings in channels.items() if "socketio" in name.lower())
+    return socket_io["cors_allowed_origins"][0]
+
+
+def socketio_say(rasa: Rasa, session_id: str, messages: list[str]) -> None:
+    """A conversation over the widget's channel: socket.io, with the session id the widget keeps."""
+    client = socketio.Client()
+    replies = []
+    client.on("bot_uttered", lambda reply: replies.append(reply))
+    client.connect(
+        rasa.url,
+        headers={"Origin": widget_origin()},
+        socketio_path="/socket.io",
+        transports=["polling"],
+        wait_timeout=10,
+    )
+    try:
+        client.emit("session_request", {"session_id": session_id})
+        for message in messages:
+            before = len(replies)
+            client.emit("user_uttered", {"message": message, "session_id": session_id})
+            deadline = time.monotonic() + 30
+            while len(replies) == before and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert len(replies) > before, f"no reply over socket.io to {message!r}"
+            time.sleep(0.5)  # the rest of the replies to this message
+    finally:
+        client.disconnect()
+
+
+def seed(stack: Stack) -> None:
+    """Conversations whose marks are known, one kind each, named so that the tests can find them."""
+    run = uuid.uuid4().hex[:8]
+    conversations = {
+        "crisis_open": ["hi", "/crisis"],
+        "crisis_done": ["/crisis"],
+        "distress": ["/distress"],
+        "fallback": ["blorp fizzle wug"],
+        "out_of_scope": ["/out_of_scope"],
+        "ect": ["/ect"],
+        "old": ["/greet"],
+    }
+    for kind, messages in conversations.items():
+        sender = stack.seeded[kind] = f"seed-{run}-{kind}"
+        for message in messages:
+            stack.rasa.say(sender, message)
+    stack.seeded["tms_widget"] = f"seed{run}widget"
+    socketio_say(stack.rasa, stack.seeded["tms_widget"], ["/tms"])
+    # dated before the app first reads it: the app indexes a conversation when its events are new
+    stack.age(stack.seeded["old"], 10)
+
+    browser = stack.review.login()
+    done = stack.seeded["crisis_done"]
+    page = browser.get(f"{stack.review.url}/conversation", params={"id": done})
+    browser.post(
+        f"{stack.review.url}/conversation/reviewed", data={"csrf_token": csrf_of(page), "id": done, "reviewed": "yes"}
+    )
+
+
+def start_review(tmp: Path, env: dict[str, str]) -> ReviewApp:
+    review = ReviewApp(f"http://127.0.0.1:{free_port()}", base_env(**env))
+    added = review.command("review.staff", "add", STAFF, stdin=PASSWORD + "\n")
+    assert added.returncode == 0, added.stderr
+    return review.start()
+
+
+@pytest.fixture(scope="session")
+def sqlite_stack(action_server: Server, tmp_path_factory) -> Iterator[Stack]:
+    tmp = tmp_path_factory.mktemp("review-sqlite")
+    tracker = sqlite_tracker(tmp / "conversations.db")
+    rasa = start_rasa("rasa-review-sqlite", tmp, f"{action_server.url}/webhook", tracker=tracker)
+    review = start_review(tmp, {**tracker, "REVIEW_DB": str(tmp / "review.db")})
+    owner = sa.create_engine(f"sqlite:///{tracker['TRACKER_DB']}")
+    stack = Stack("sqlite", rasa, review, owner)
+    try:
+        seed(stack)
+        yield stack
+    finally:
+        review.stop()
+        rasa.stop()
+        owner.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgresql_stack(action_server: Server, tmp_path_factory) -> Iterator[Stack]:
+    run = uuid.uuid4().hex[:8]
+    database, role = f"trd_review_test_{run}", f"trd_review_{run}"
+    admin = sa.create_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{database}"')
+    tracker = {
+        "TRACKER_DB_DIALECT": "postgresql",
+        "TRACKER_DB": database,
+        "TRACKER_DB_HOST": "127.0.0.1",
+        "TRACKER_DB_PORT": "5432",
+        "TRACKER_DB_USER": "postgres",
+        "TRACKER_DB_PASSWORD": "",
+    }
+    env = {**tracker, "REVIEW_DB_USER": role, "REVIEW_DB_PASSWORD": ""}
+    owner = sa.create_engine(f"postgresql://postgres@127.0.0.1:5432/{database}")
+    rasa = review = None
+    try:
+        granted = subprocess.run(
+            [sys.executable, "-m", "review.postgres", "--create-role"],
+            cwd=PROJECT,
+            env=base_env(**env),
+            capture_output=True,
+            text=True,
+        )
+        assert granted.returncode == 0, granted.stderr
+        tmp = tmp_path_factory.mktemp("review-postgres")
+        rasa = start_rasa("rasa-review-postgres", tmp, f"{action_server.url}/webhook", tracker=tracker)
+        review = start_review(tmp, env)
+        stack = Stack("postgresql", rasa, review, owner)
+        seed(stack)
+        yield stack
+    finally:
+        for server in (review, rasa):
+            if server:
+                server.stop()
+        owner.dispose()
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+            connection.exec_driver_sql(f'DROP ROLE IF EXISTS "{role}"')
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def stack(request) -> Stack:
+    return request.getfixturevalue(f"{request.param}_stack")
+
+
+@pytest.fixture
+def staff(stack: Stack) -> requests.Session:
+    """A signed-in staff member's browser session."""
+    return stack.review.login()
+
+
+@pytest.fixture
+def today() -> datetime.date:
+    return datetime.datetime.now(datetime.timezone.utc).date()
+
+
+def new_sender(kind: str) -> str:
+    return f"{kind}-{uuid.uuid4().hex[:10]}x"

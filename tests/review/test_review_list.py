@@ -1,0 +1,155 @@
+"""The conversation list: each filter finds exactly its conversations, crisis ones awaiting review first."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import json
+import re
+
+import pytest
+import requests
+
+from tests.review.conftest import Stack, listed
+
+
+def seeded_in(stack: Stack, ids: list[str]) -> set[str]:
+    """Which of the seeded conversations (by kind) are among these ids; others' tests add their own."""
+    return {kind for kind, sender in stack.seeded.items() if sender in ids}
+
+
+ALL = {"crisis_open", "crisis_done", "distress", "fallback", "out_of_scope", "ect", "old", "tms_widget"}
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ({}, ALL),
+        ({"crisis": "yes"}, {"crisis_open", "crisis_done"}),
+        ({"crisis": "yes", "reviewed": "no"}, {"crisis_open"}),
+        ({"reviewed": "yes"}, {"crisis_done"}),
+        ({"distress": "yes"}, {"distress"}),
+        ({"unanswered": "yes"}, {"fallback", "out_of_scope"}),
+        ({"channel": "socketio"}, {"tms_widget"}),
+        ({"channel": "rest"}, ALL - {"tms_widget"}),
+        ({"topic": "ect"}, {"ect"}),
+        ({"topic": "tms"}, {"tms_widget"}),
+        ({"text": "FIZZLE"}, {"fallback"}),
+        ({"crisis": "yes", "channel": "socketio"}, set()),
+    ],
+)
+def test_each_filter_finds_exactly_its_conversations(stack: Stack, staff: requests.Session, filters, expected):
+    assert seeded_in(stack, listed(staff, stack.review.url, **filters)) == expected
+
+
+def test_the_date_range_counts_days_in_utc_with_both_ends_included(stack: Stack, staff: requests.Session, today):
+    ten_days_ago = (today - datetime.timedelta(days=10)).isoformat()
+    url = stack.review.url
+    assert seeded_in(stack, listed(staff, url, date_from=ten_days_ago, date_to=ten_days_ago)) == {"old"}
+    assert seeded_in(stack, listed(staff, url, date_from=today.isoformat())) == ALL - {"old"}
+    assert seeded_in(stack, listed(staff, url, date_to=(today - datetime.timedelta(days=1)).isoformat())) == {"old"}
+    tomorrow = (today + datetime.timedelta(days=1)).isoformat()
+    assert seeded_in(stack, listed(staff, url, date_from=tomorrow)) == set()
+
+
+def test_a_wrong_date_is_explained_in_plain_words(stack: Stack, staff: requests.Session):
+    answer = staff.get(f"{stack.review.url}/conversations", params={"date_from": "last tuesday"})
+    assert answer.status_code == 400
+    assert "write dates like 2025-03-31" in answer.text
+
+
+def test_crisis_conversations_awaiting_review_come_first_and_are_counted_in_the_header(
+    stack: Stack, staff: requests.Session
+):
+    page = staff.get(f"{stack.review.url}/conversations").text
+    rows = re.findall(r'<tr class="(pinned|)">.*?<span class="id">(.*?)</span>', page, re.S)
+    pinned = [sender for kind, sender in rows if kind == "pinned"]
+    assert stack.seeded["crisis_open"] in pinned
+    assert stack.seeded["crisis_done"] not in pinned
+    first_unpinned = next(position for position, (kind, _) in enumerate(rows) if kind != "pinned")
+    assert all(kind == "pinned" for kind, _ in rows[:first_unpinned])
+    assert all(kind != "pinned" for kind, _ in rows[first_unpinned:])
+    waiting = listed(staff, stack.review.url, crisis="yes", reviewed="no")
+    count = re.search(r'<span class="count"[^>]*>(\d+)</span>', page).group(1)
+    assert int(count) == len(waiting) == len(pinned)
+
+
+def exported(staff: requests.Session, stack: Stack, file_format: str, **filters: str) -> list[dict]:
+    answer = staff.get(f"{stack.review.url}/export", params={"format": file_format, **filters})
+    assert answer.status_code == 200
+    assert "attachment" in answer.headers["Content-Disposition"]
+    if file_format == "csv":
+        return list(csv.DictReader(io.StringIO(answer.text)))
+    return [json.loads(line) for line in answer.text.splitlines()]
+
+
+def stored_messages(stack: Stack, sender: str) -> list[tuple[str, str]]:
+    """The person's and the assistant's messages as the Rasa server holds them."""
+    events = stack.rasa.tracker(sender)["events"]
+    return [
+        ("person" if event["event"] == "user" else "assistant", event["text"])
+        for event in events
+        if event["event"] in ("user", "bot")
+    ]
+
+
+@pytest.mark.parametrize("file_format", ["csv", "jsonl"])
+def test_an_export_holds_every_message_of_exactly_the_filtered_conversations(
+    stack: Stack, staff: requests.Session, file_format
+):
+    rows = exported(staff, stack, file_format, unanswered="yes")
+    ids = [row["conversation_id"] for row in rows]
+    assert seeded_in(stack, ids) == {"fallback", "out_of_scope"}
+    for kind in ("fallback", "out_of_scope"):
+        sender = stack.seeded[kind]
+        mine = [(row["speaker"], row["text"]) for row in rows if row["conversation_id"] == sender]
+        assert mine == stored_messages(stack, sender)
+    fallback = next(
+        row for row in rows if row["conversation_id"] == stack.seeded["fallback"] and row["speaker"] == "person"
+    )
+    assert fallback["intent"] == "nlu_fallback" and fallback["channel"] == "rest"
+
+
+def test_an_export_of_the_crisis_queue_marks_the_crisis_reply(stack: Stack, staff: requests.Session):
+    rows = exported(staff, stack, "jsonl", crisis="yes", reviewed="no")
+    assert seeded_in(stack, [row["conversation_id"] for row in rows]) == {"crisis_open"}
+    mine = [row for row in rows if row["conversation_id"] == stack.seeded["crisis_open"]]
+    assert any(row["response"] == "utter_crisis" for row in mine)
+    assert all(row["crisis_flagged"] is True and row["reviewed"] is False for row in mine)
+
+
+def test_the_audit_log_says_who_viewed_and_exported_what(stack: Stack, staff: requests.Session):
+    sender = stack.seeded["distress"]
+    staff.get(f"{stack.review.url}/conversation", params={"id": sender})
+    exported(staff, stack, "csv", distress="yes")
+    views = staff.get(f"{stack.review.url}/audit", params={"action": "view_conversation"}).text
+    assert re.search(
+        rf"pat\.reviewer</td>.*?view_conversation</td>\s*<td><a [^>]*>{re.escape(sender)}</a>", views, re.S
+    )
+    exports = staff.get(f"{stack.review.url}/audit", params={"action": "export"}).text
+    assert (
+        "pat.reviewer" in exports
+        and "&#34;distress&#34;: true" in exports
+        and "&#34;format&#34;: &#34;csv&#34;" in exports
+    )
+
+
+def test_unanswered_questions_are_grouped_by_wording_with_counts(stack: Stack, staff: requests.Session):
+    sender = stack.seeded["fallback"] + "-again"
+    for message in ("Blorp fizzle wugs!", "blorp, fizzle wug?", "qwxz vrrp"):
+        stack.rasa.say(sender, message)
+    intents = [
+        event["parse_data"]["intent"]["name"]
+        for event in stack.rasa.tracker(sender)["events"]
+        if event["event"] == "user"
+    ]
+    assert set(intents) == {"nlu_fallback"}, intents
+    page = staff.get(f"{stack.review.url}/unanswered").text
+    groups = re.findall(r'<td class="number">(\d+)</td>\s*<td><p class="text">(.*?)</p>(.*?)</td>', page, re.S)
+    blorp = [(int(count), wording, others) for count, wording, others in groups if "blorp" in wording.lower()]
+    # with the seeded conversation's "blorp fizzle wug": three wordings in one group
+    assert len(blorp) == 1
+    count, _, others = blorp[0]
+    assert count == 3 and others.count("<li>") == 2
+    assert any(int(count) == 1 and wording == "qwxz vrrp" for count, wording, _ in groups)

@@ -1,0 +1,106 @@
+"""Several Rasa servers sharing one conversation store: PostgreSQL for the conversations, Redis for the locks.
+
+Each run gets a throwaway PostgreSQL database (dropped afterwards) and its own Redis key prefix, so it
+neither sees nor leaves anything behind. The servers share one action server.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+import redis
+import sqlalchemy as sa
+
+from scripts.stack import Rasa, Server, start_actions, start_rasa
+
+POSTGRES = "postgresql://postgres@127.0.0.1:5432"
+REDIS_HOST, REDIS_PORT, REDIS_DB = "127.0.0.1", 6379, 1
+# A ticket of a server that died holding it blocks its conversation until it expires: Rasa's default
+# is 60 s; shorter here so the kill test's retries do not wait a minute.
+LOCK_LIFETIME_SECONDS = "15"
+# Sanic closes a new connection on which no request arrives within its keep-alive timeout (5 s). A Rasa
+# server under heavy load can take longer than that between opening a connection to the action server
+# and writing the request; the action is then lost. Deployments set the same (deploy/, docs).
+ACTION_SERVER_ENV = {"SANIC_KEEP_ALIVE_TIMEOUT": "75"}
+
+
+@pytest.fixture(scope="session")
+def shared_database() -> Iterator[str]:
+    name = f"trd_scale_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(f"{POSTGRES}/test", isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    yield name
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def events_table(shared_database: str) -> Iterator[sa.engine.Engine]:
+    """The conversation store read directly, not through Rasa: what is really stored."""
+    engine = sa.create_engine(f"{POSTGRES}/{shared_database}")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def redis_lock_store() -> Iterator[dict[str, str]]:
+    """endpoints.yml's LOCK_STORE_* variables for Redis, under a key prefix of this run's own."""
+    prefix = f"trdscale{uuid.uuid4().hex[:8]}"
+    yield {
+        "LOCK_STORE_TYPE": "redis",
+        "LOCK_STORE_HOST": REDIS_HOST,
+        "LOCK_STORE_PORT": str(REDIS_PORT),
+        "LOCK_STORE_DB": str(REDIS_DB),
+        "LOCK_STORE_PASSWORD": "",
+        "LOCK_STORE_KEY_PREFIX": prefix,
+        "TICKET_LOCK_LIFETIME": LOCK_LIFETIME_SECONDS,
+    }
+    client = redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=REDIS_DB)
+    left = list(client.scan_iter(f"{prefix}:*"))
+    if left:
+        client.delete(*left)
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def scale_action_server() -> Iterator[Server]:
+    """The servers' one action server (its own, so its log is this suite's: logs/test-scale-actions.log)."""
+    server = start_actions("scale-actions", extra_env=ACTION_SERVER_ENV)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def start_shared_server(scale_action_server: Server, shared_database: str, redis_lock_store: dict, tmp_path_factory):
+    """Starts a Rasa server on the shared PostgreSQL database and Redis lock store; stops it at the end."""
+    tracker = {
+        "TRACKER_DB_DIALECT": "postgresql",
+        "TRACKER_DB": shared_database,
+        "TRACKER_DB_HOST": "127.0.0.1",
+        "TRACKER_DB_PORT": "5432",
+        "TRACKER_DB_USER": "postgres",
+        "TRACKER_DB_PASSWORD": "",
+    }
+    started: list[Rasa] = []
+
+    def start(name: str) -> Rasa:
+        tmp = tmp_path_factory.mktemp(name)
+        server = start_rasa(
+            name, tmp, f"{scale_action_server.url}/webhook", tracker=tracker, extra_env=redis_lock_store
+        )
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def two_servers(start_shared_server) -> tuple[Rasa, Rasa]:
+    # one after the other: the first creates the events table, which two at once could both try
+    return start_shared_server("scale-a"), start_shared_server("scale-b")

@@ -16,16 +16,26 @@ export ACTION_SERVER_URL ?= http://127.0.0.1:5055/webhook
 export TRACKER_DB_DIALECT ?= sqlite
 export TRACKER_DB ?= trd.db
 export CRISIS_ALERT_URL ?=
+export TRACKER_DB_HOST ?=
+export TRACKER_DB_PORT ?=
+export TRACKER_DB_USER ?=
+export TRACKER_DB_PASSWORD ?=
+export REVIEW_DB ?= review.db
+export REVIEW_DB_USER ?=
+export REVIEW_DB_PASSWORD ?=
+export REVIEW_HTTPS ?=
+export RETENTION_DAYS ?= 90
 # Messaging apps stay off until their variables are set: each one credentials.yml names defaults to empty.
 MESSAGING_VARIABLES := $(shell grep -oE '\$$\{(TELEGRAM|SLACK|TWILIO|FACEBOOK)_[A-Z_]+\}' credentials.yml | tr -d '$${}')
 $(foreach name,$(MESSAGING_VARIABLES),$(eval export $(name) ?=))
 RASA_PORT ?= 5005
 ACTION_PORT ?= 5055
+REVIEW_PORT ?= 5006
 
 TRAINING_INPUTS := config.yml domain/domain.yml domain/responses.yml $(shell find data components -name '*.yml' -o -name '*.py')
 CONTENT := $(shell find content -name '*.yml') actions/content.py scripts/build_responses.py
 
-.PHONY: help setup responses train webchat browser run test lint format validate nlu-test story-test crisis-eval pytest lock clean
+.PHONY: help setup responses train webchat browser run staff retention test lint format validate nlu-test story-test crisis-eval pytest lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -66,8 +76,15 @@ webchat: $(WEBCHAT_BUNDLE) ## Build the website chat widget (webchat/dist/widget
 browser: ## Install Debian's chromium for the browser tests when it is missing
 	@scripts/install_browser.sh
 
-run: $(MODEL) $(WEBCHAT_BUNDLE) ## Run the assistant: widget demo page, Rasa server and action server on SQLite
-	@scripts/run.sh $(RASA_PORT) $(ACTION_PORT)
+run: $(MODEL) $(WEBCHAT_BUNDLE) ## Run the assistant: widget demo page, Rasa server, action server and staff review app
+	@scripts/run.sh $(RASA_PORT) $(ACTION_PORT) $(REVIEW_PORT)
+
+staff: $(VENV)/.installed ## Create a staff account for the review app (make staff NAME=alex; asks for the password)
+	@test -n "$(NAME)" || { echo "Whose account? make staff NAME=alex"; exit 1; }
+	@$(BIN)/python -m review.staff add $(NAME)
+
+retention: $(VENV)/.installed ## Delete conversations older than RETENTION_DAYS (crisis ones wait until reviewed)
+	@$(BIN)/python -m review.retention --days $(RETENTION_DAYS)
 
 validate: domain/responses.yml ## Check the training data and domain (no warnings allowed)
 	@mkdir -p $(LOGS)

@@ -4,6 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 rasa_port=${1:-5005}
 action_port=${2:-5055}
+review_port=${3:-5006}
 mkdir -p logs
 
 # The HTTP API needs a token: take RASA_TOKEN, or make one once and keep it out of git.
@@ -16,11 +17,14 @@ fi
 action_pid=$!
 .venv/bin/python webchat/serve.py --port 8000 --rasa-url "http://localhost:$rasa_port" 2>> logs/webchat.log &
 web_pid=$!
-trap 'kill $action_pid $web_pid 2>/dev/null' EXIT
+.venv/bin/python -m review --port "$review_port" > logs/review.log 2>&1 &
+review_pid=$!
+trap 'kill $action_pid $web_pid $review_pid 2>/dev/null' EXIT
 
 cat <<INFO
 The assistant is starting (Rasa server log: logs/rasa.log, action server log: logs/actions.log).
   Chat widget demo page: http://localhost:8000/
+  Staff review app: http://127.0.0.1:$review_port/  (first make an account: make staff NAME=you)
   Talk to it over REST:
     curl -s localhost:$rasa_port/webhooks/rest/webhook -d '{"sender": "me", "message": "what is trd?"}'
   Or in a terminal:  .venv/bin/rasa shell   (with the same environment as here)

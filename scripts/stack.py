@@ -42,6 +42,13 @@ def wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
     raise RuntimeError(f"{url} did not come up in {STARTUP_SECONDS} s; see {log}")
 
 
+def in_memory_lock_store() -> dict[str, str]:
+    """The LOCK_STORE_* variables of endpoints.yml for a server on its own: Rasa's in-memory lock store.
+    A test of several servers sharing conversations passes Redis's in start_rasa's `extra_env`."""
+    names = ("HOST", "PORT", "DB", "PASSWORD", "KEY_PREFIX")
+    return {"LOCK_STORE_TYPE": "in_memory", **{f"LOCK_STORE_{name}": "" for name in names}}
+
+
 def base_env(**overrides: str) -> dict[str, str]:
     env = {
         **os.environ,
@@ -49,6 +56,7 @@ def base_env(**overrides: str) -> dict[str, str]:
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
         "CRISIS_ALERT_URL": "",
+        **in_memory_lock_store(),
     }
     env.update(overrides)
     return env
@@ -165,7 +173,8 @@ def start_rasa(
     return Rasa(f"http://127.0.0.1:{port}", server.process, server.log, token=token, db=db)
 
 
-def start_actions(name: str = "actions") -> Server:
+def start_actions(name: str = "actions", *, extra_env: dict[str, str] | None = None) -> Server:
+    """The action server; `extra_env` is added to its environment (e.g. Sanic's SANIC_* settings)."""
     port = free_port()
     command = [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(port)]
-    return start(name, command, f"http://127.0.0.1:{port}/health", base_env())
+    return start(name, command, f"http://127.0.0.1:{port}/health", base_env(**(extra_env or {})))

@@ -42,7 +42,7 @@ REVIEW_PORT ?= 5006
 TRAINING_INPUTS := config.yml domain/domain.yml domain/responses.yml $(shell find data components -name '*.yml' -o -name '*.py')
 CONTENT := $(shell find content -name '*.yml') actions/content.py scripts/build_responses.py
 
-.PHONY: help setup responses train webchat browser run staff retention test lint format validate nlu-test story-test crisis-eval pytest lock clean
+.PHONY: help setup responses train webchat test-tools run staff retention test lint format validate nlu-test story-test crisis-eval pytest lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -80,8 +80,8 @@ $(WEBCHAT_BUNDLE): webchat/package.json webchat/package-lock.json $(wildcard web
 
 webchat: $(WEBCHAT_BUNDLE) ## Build the website chat widget (webchat/dist/widget.js) with npm
 
-browser: ## Install Debian's chromium for the browser tests when it is missing
-	@scripts/install_browser.sh
+test-tools: ## Install Debian's chromium and nginx-light for the tests when they are missing
+	@scripts/install_test_tools.sh
 
 run: $(MODEL) $(WEBCHAT_BUNDLE) ## Run the assistant: widget demo page, Rasa server, action server and staff review app
 	@scripts/run.sh $(RASA_PORT) $(ACTION_PORT) $(REVIEW_PORT)
@@ -121,7 +121,7 @@ story-test: $(MODEL) ## Run the end-to-end test stories
 crisis-eval: $(MODEL) ## Crisis recall and false alarms on the labelled set (gates the test command)
 	@$(BIN)/python tests/crisis/evaluate.py --model $(MODEL)
 
-pytest: $(MODEL) $(WEBCHAT_BUNDLE) browser ## The pytest suites (they start the real servers and a browser)
+pytest: $(MODEL) $(WEBCHAT_BUNDLE) test-tools ## The pytest suites (they start the real servers and a browser)
 	@$(BIN)/python -m pytest tests
 
 test: validate lint nlu-test story-test crisis-eval pytest ## Run the whole test suite

@@ -20,6 +20,10 @@ CREDENTIALS = PROJECT / "credentials.yml"
 BIN = Path(sys.executable).parent
 LOGS = PROJECT / "logs"
 STARTUP_SECONDS = 180
+# Sanic closes a new connection on which no request arrives within its keep-alive timeout (5 s). A Rasa
+# server under heavy load can take longer than that between connecting to the action server and writing
+# the request; the action then fails and the turn's reply is lost. For start_actions(extra_env=...).
+ACTION_SERVER_UNDER_LOAD = {"SANIC_KEEP_ALIVE_TIMEOUT": "75"}
 
 
 def free_port() -> int:

@@ -116,7 +116,7 @@ def widget_stack(action_server: Server, tmp_path_factory) -> WidgetStack:
 @pytest.fixture(scope="package")
 def browser() -> Browser:
     if not CHROMIUM.exists():
-        pytest.fail("Debian's chromium is missing: run scripts/install_browser.sh (make test does).")
+        pytest.fail("Debian's chromium is missing: run scripts/install_test_tools.sh (make test does).")
     shutil.rmtree(SCREENSHOTS, ignore_errors=True)
     SCREENSHOTS.mkdir(parents=True)
     with sync_playwright() as playwright:

@@ -13,17 +13,13 @@ import pytest
 import redis
 import sqlalchemy as sa
 
-from scripts.stack import Rasa, Server, start_actions, start_rasa
+from scripts.stack import ACTION_SERVER_UNDER_LOAD, Rasa, Server, start_actions, start_rasa
 
 POSTGRES = "postgresql://postgres@127.0.0.1:5432"
 REDIS_HOST, REDIS_PORT, REDIS_DB = "127.0.0.1", 6379, 1
 # A ticket of a server that died holding it blocks its conversation until it expires: Rasa's default
 # is 60 s; shorter here so the kill test's retries do not wait a minute.
 LOCK_LIFETIME_SECONDS = "15"
-# Sanic closes a new connection on which no request arrives within its keep-alive timeout (5 s). A Rasa
-# server under heavy load can take longer than that between opening a connection to the action server
-# and writing the request; the action is then lost. Deployments set the same (deploy/, docs).
-ACTION_SERVER_ENV = {"SANIC_KEEP_ALIVE_TIMEOUT": "75"}
 
 
 @pytest.fixture(scope="session")
@@ -69,7 +65,7 @@ def redis_lock_store() -> Iterator[dict[str, str]]:
 @pytest.fixture(scope="session")
 def scale_action_server() -> Iterator[Server]:
     """The servers' one action server (its own, so its log is this suite's: logs/test-scale-actions.log)."""
-    server = start_actions("scale-actions", extra_env=ACTION_SERVER_ENV)
+    server = start_actions("scale-actions", extra_env=ACTION_SERVER_UNDER_LOAD)
     yield server
     server.stop()
 

@@ -71,7 +71,7 @@ def test_only_the_proxy_is_published(compose_file):
 def nginx_binary() -> str:
     found = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin")
     if not found:
-        pytest.fail("nginx is not installed: `make deploy-tools` installs Debian's nginx-light")
+        pytest.fail("nginx is not installed: `make test-tools` installs Debian's nginx-light")
     return found
 
 

@@ -19,16 +19,8 @@ import yaml
 from playwright.sync_api import Browser, Dialog, Page, expect, sync_playwright
 
 from scripts.stack import BIN, PROJECT, Rasa, Server, base_env, free_port, start, start_rasa
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 BUNDLE = PROJECT / "webchat" / "dist" / "widget.js"
 SCREENSHOTS = PROJECT / "results" / "screenshots"
 SOCKETIO_CHANNEL = "channels.socketio.SocketIOInput"

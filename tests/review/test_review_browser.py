@@ -6,24 +6,14 @@ results/screenshots/ for a person to look at.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from scripts.stack import PROJECT
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.review.conftest import PASSWORD, STAFF, Stack, new_sender
 
-CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = PROJECT / "results" / "screenshots"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (apt-get install chromium)")

@@ -23,7 +23,9 @@ SCRIPT: list[tuple[str, Callable[[list[str]], bool]]] = [
     ("tell me more", lambda replies: TOPICS["what_is_trd"].detail_text in replies),
     ("where is this from?", lambda r: bool(r) and all(s.title in r[0] for s in TOPICS["what_is_trd"].sources)),
 ]
-REPLY_TIMEOUT_SECONDS = 90
+# A killed server leaves its conversations' Redis locks behind until Rasa's lock lifetime (60 s) runs
+# out; the survivor's replies in those conversations wait for that, and others queue behind them.
+REPLY_TIMEOUT_SECONDS = 150
 # What a client sees when the server it sent to goes away before answering.
 IN_FLIGHT_ERRORS = (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError, aiohttp.ClientPayloadError)
 

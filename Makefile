@@ -20,11 +20,12 @@ export TRACKER_DB_HOST ?=
 export TRACKER_DB_PORT ?=
 export TRACKER_DB_USER ?=
 export TRACKER_DB_PASSWORD ?=
-# One server: Rasa's in-memory lock store. Several servers sharing PostgreSQL: LOCK_STORE_TYPE=redis.
+# One server: Rasa's in-memory lock store. Several servers sharing PostgreSQL: LOCK_STORE_TYPE=redis,
+# on the Redis server below (the in-memory store ignores host, port and database number).
 export LOCK_STORE_TYPE ?= in_memory
-export LOCK_STORE_HOST ?=
-export LOCK_STORE_PORT ?=
-export LOCK_STORE_DB ?=
+export LOCK_STORE_HOST ?= 127.0.0.1
+export LOCK_STORE_PORT ?= 6379
+export LOCK_STORE_DB ?= 1
 export LOCK_STORE_PASSWORD ?=
 export LOCK_STORE_KEY_PREFIX ?=
 export REVIEW_DB ?= review.db
@@ -42,7 +43,7 @@ REVIEW_PORT ?= 5006
 TRAINING_INPUTS := config.yml domain/domain.yml domain/responses.yml $(shell find data components -name '*.yml' -o -name '*.py')
 CONTENT := $(shell find content -name '*.yml') actions/content.py scripts/build_responses.py
 
-.PHONY: help setup responses train webchat test-tools run staff retention test lint format validate nlu-test story-test crisis-eval pytest lock clean
+.PHONY: help setup responses train webchat test-tools run staff retention test lint format validate nlu-test story-test crisis-eval pytest bench lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -125,6 +126,9 @@ pytest: $(MODEL) $(WEBCHAT_BUNDLE) test-tools ## The pytest suites (they start t
 	@$(BIN)/python -m pytest tests
 
 test: validate lint nlu-test story-test crisis-eval pytest ## Run the whole test suite
+
+bench: $(MODEL) ## Benchmark against Rasa's default configuration (trains it once; writes results/bench/)
+	@$(BIN)/python bench/load.py
 
 lock: ## Rebuild requirements.lock from requirements.in in a fresh environment
 	rm -rf /tmp/trd-lock && $(PYTHON310) -m venv /tmp/trd-lock

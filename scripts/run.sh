@@ -13,7 +13,10 @@ if [[ -z "${RASA_TOKEN:-}" ]]; then
   RASA_TOKEN=$(cat .rasa_token)
 fi
 
-.venv/bin/rasa run actions --actions actions --port "$action_port" > logs/actions.log 2>&1 &
+# A busy Rasa server can take longer than Sanic's 5 s keep-alive between connecting to the action
+# server and sending the request; the action server would drop the connection and the reply be lost.
+SANIC_KEEP_ALIVE_TIMEOUT=${SANIC_KEEP_ALIVE_TIMEOUT:-75} \
+  .venv/bin/rasa run actions --actions actions --port "$action_port" > logs/actions.log 2>&1 &
 action_pid=$!
 .venv/bin/python webchat/serve.py --port 8000 --rasa-url "http://localhost:$rasa_port" 2>> logs/webchat.log &
 web_pid=$!

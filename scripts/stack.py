@@ -92,8 +92,13 @@ def start(name: str, command: list[str], health_url: str, env: dict[str, str]) -
     log = LOGS / f"test-{name}.log"
     with log.open("w") as output:
         process = subprocess.Popen(command, cwd=PROJECT, env=env, stdout=output, stderr=subprocess.STDOUT)
-    wait_until_up(health_url, process, log)
-    return Server(health_url.rsplit("/", 1)[0], process, log)
+    server = Server(health_url.rsplit("/", 1)[0], process, log)
+    try:
+        wait_until_up(health_url, process, log)
+    except RuntimeError:
+        server.stop()  # one that is still starting would hold its port and memory after the caller gives up
+        raise
+    return server
 
 
 @dataclass
@@ -137,6 +142,7 @@ def start_rasa(
     port: int | None = None,
     db: Path | None = None,
     credentials: Path | str = "credentials.yml",
+    endpoints: Path | str = "endpoints.yml",
     cors: list[str] | None = None,
     tracker: dict[str, str] | None = None,
     extra_env: dict[str, str] | None = None,
@@ -167,7 +173,7 @@ def start_rasa(
         "--port",
         str(port),
         "--endpoints",
-        "endpoints.yml",
+        str(endpoints),
         "--credentials",
         str(credentials),
     ]

@@ -47,14 +47,15 @@ class AlertReceiver:
         self.url = f"http://127.0.0.1:{server.server_address[1]}/alerts"
         return self
 
-    def wait_for(self, conversation_id: str, seconds: float = 15) -> list[dict]:
+    def alerts_for(self, conversation_id: str) -> list[dict]:
+        return [alert for alert in self.received if alert.get("conversation_id") == conversation_id]
+
+    def wait_for(self, conversation_id: str, count: int = 1, seconds: float = 15) -> list[dict]:
+        """The conversation's alerts once there are `count` of them (or what came within `seconds`)."""
         deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            found = [alert for alert in self.received if alert.get("conversation_id") == conversation_id]
-            if found:
-                return found
+        while len(self.alerts_for(conversation_id)) < count and time.monotonic() < deadline:
             time.sleep(0.2)
-        return []
+        return self.alerts_for(conversation_id)
 
 
 @pytest.fixture(scope="session")

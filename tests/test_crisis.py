@@ -89,6 +89,14 @@ def test_staff_are_alerted_with_the_conversation_id_and_time_but_no_text(rasa, a
     assert "kill" not in str(alerts[0])
 
 
+def test_each_crisis_reply_alerts_staff_once_however_long_the_conversation(rasa, alert_receiver, sender):
+    for text in (CRISIS_MESSAGE, "thank you", "what is trd?", "i want to end my life", "what is ketamine?"):
+        rasa.say(sender, text)
+    assert len(alert_receiver.wait_for(sender, count=2)) == 2
+    time.sleep(1)  # an alert sent twice, or for an earlier reply again, would come in meanwhile
+    assert len(alert_receiver.alerts_for(sender)) == 2
+
+
 def test_the_crisis_reply_is_sent_with_the_action_server_down_and_a_dead_alert_receiver(
     rasa_without_actions, hanging_receiver, sender
 ):

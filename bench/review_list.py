@@ -31,12 +31,21 @@ from rasa.core.tracker_store import SQLTrackerStore  # noqa: E402
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered  # noqa: E402
 
 from review.conversation_facts import TOPICS  # noqa: E402
-from scripts.stack import BIN, PROJECT, base_env, free_port, sqlite_tracker, start  # noqa: E402
+from scripts.stack import (  # noqa: E402
+    BIN,
+    POSTGRES_SERVER,
+    PROJECT,
+    base_env,
+    free_port,
+    postgresql_tracker,
+    sqlite_tracker,
+    start,
+    throwaway_postgresql_database,
+)
 
 DAY = 24 * 60 * 60
 STAFF, PASSWORD = "bench.reviewer", "a long bench passphrase"
 REQUESTS = 200
-POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 FILTERS = {
     "newest": {},
     "crisis queue": {"crisis": "yes", "reviewed": "no"},
@@ -215,37 +224,21 @@ def main() -> None:
     from review.postgres import set_up
     from review.settings import Settings
 
-    run = uuid.uuid4().hex[:8]
-    database, role = f"trd_review_bench_{run}", f"trd_review_bench_{run}"
-    admin = sa.create_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{database}"')
-    env = {
-        "TRACKER_DB_DIALECT": "postgresql",
-        "TRACKER_DB": database,
-        "TRACKER_DB_HOST": "127.0.0.1",
-        "TRACKER_DB_PORT": "5432",
-        "TRACKER_DB_USER": "postgres",
-        "TRACKER_DB_PASSWORD": "",
-        "REVIEW_DB_USER": role,
-        "REVIEW_DB_PASSWORD": "",
-    }
-    engine = sa.create_engine(f"postgresql://postgres@127.0.0.1:5432/{database}")
-    try:
-        started = time.perf_counter()
-        events = seed(engine, args.conversations)
-        with engine.connect() as connection:
-            # what autovacuum does after so many new rows, done now so the figures do not depend on when
-            connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE events")
-        set_up(Settings.from_env(env), create_role=True)
-        print(f"PostgreSQL: {args.conversations} conversations, {events} events, seeded in {seconds(started)} s")
-        measure(base_env(**env))
-    finally:
-        engine.dispose()
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-            connection.exec_driver_sql(f'DROP ROLE IF EXISTS "{role}"')
-        admin.dispose()
+    role = f"trd_review_bench_{uuid.uuid4().hex[:8]}"
+    with throwaway_postgresql_database("trd_review_bench", role=role) as database:
+        env = {**postgresql_tracker(database), "REVIEW_DB_USER": role, "REVIEW_DB_PASSWORD": ""}
+        engine = sa.create_engine(f"{POSTGRES_SERVER}/{database}")
+        try:
+            started = time.perf_counter()
+            events = seed(engine, args.conversations)
+            with engine.connect() as connection:
+                # what autovacuum does after so many new rows, done now so the figures do not depend on when
+                connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE events")
+            set_up(Settings.from_env(env), create_role=True)
+            print(f"PostgreSQL: {args.conversations} conversations, {events} events, seeded in {seconds(started)} s")
+            measure(base_env(**env))
+        finally:
+            engine.dispose()
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import socket
@@ -9,16 +10,20 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import requests
+import sqlalchemy as sa
 
 PROJECT = Path(__file__).resolve().parent.parent
 MODEL = PROJECT / "models" / "current.tar.gz"
 CREDENTIALS = PROJECT / "credentials.yml"
 BIN = Path(sys.executable).parent
 LOGS = PROJECT / "logs"
+# this machine's PostgreSQL server (trust authentication), for the tests and benchmarks that need one
+POSTGRES_SERVER = "postgresql://postgres@127.0.0.1:5432"
 STARTUP_SECONDS = 180
 # Sanic closes a new connection on which no request arrives within its keep-alive timeout (5 s). A Rasa
 # server under heavy load can take longer than that between connecting to the action server and writing
@@ -130,6 +135,37 @@ def sqlite_tracker(db: Path) -> dict[str, str]:
         "TRACKER_DB_USER": "",
         "TRACKER_DB_PASSWORD": "",
     }
+
+
+def postgresql_tracker(database: str) -> dict[str, str]:
+    """The TRACKER_DB_* variables of endpoints.yml for conversations in a database of POSTGRES_SERVER."""
+    url = sa.engine.make_url(f"{POSTGRES_SERVER}/{database}")
+    return {
+        "TRACKER_DB_DIALECT": "postgresql",
+        "TRACKER_DB": database,
+        "TRACKER_DB_HOST": url.host,
+        "TRACKER_DB_PORT": str(url.port),
+        "TRACKER_DB_USER": url.username,
+        "TRACKER_DB_PASSWORD": "",
+    }
+
+
+@contextlib.contextmanager
+def throwaway_postgresql_database(prefix: str, role: str | None = None) -> Iterator[str]:
+    """A new database on POSTGRES_SERVER, named `prefix` and a random suffix; dropped afterwards, with its
+    connections, and then `role` if one is named (a role made for it, which the database's grants need)."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(f"{POSTGRES_SERVER}/postgres", isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        yield name
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            if role:
+                connection.exec_driver_sql(f'DROP ROLE IF EXISTS "{role}"')
+        admin.dispose()
 
 
 def start_rasa(

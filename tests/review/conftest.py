@@ -28,9 +28,20 @@ import yaml
 
 from review.database import PER_CONVERSATION, own_tables_engine
 from review.settings import Settings
-from scripts.stack import PROJECT, Rasa, Server, base_env, free_port, sqlite_tracker, start, start_rasa
+from scripts.stack import (
+    POSTGRES_SERVER,
+    PROJECT,
+    Rasa,
+    Server,
+    base_env,
+    free_port,
+    postgresql_tracker,
+    sqlite_tracker,
+    start,
+    start_rasa,
+    throwaway_postgresql_database,
+)
 
-POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 STAFF = "pat.reviewer"
 PASSWORD = "a long staff passphrase"
 DAY = 24 * 60 * 60
@@ -222,46 +233,32 @@ def sqlite_stack(action_server: Server, tmp_path_factory) -> Iterator[Stack]:
 
 @pytest.fixture(scope="session")
 def postgresql_stack(action_server: Server, tmp_path_factory) -> Iterator[Stack]:
-    run = uuid.uuid4().hex[:8]
-    database, role = f"trd_review_test_{run}", f"trd_review_{run}"
-    admin = sa.create_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{database}"')
-    tracker = {
-        "TRACKER_DB_DIALECT": "postgresql",
-        "TRACKER_DB": database,
-        "TRACKER_DB_HOST": "127.0.0.1",
-        "TRACKER_DB_PORT": "5432",
-        "TRACKER_DB_USER": "postgres",
-        "TRACKER_DB_PASSWORD": "",
-    }
-    env = {**tracker, "REVIEW_DB_USER": role, "REVIEW_DB_PASSWORD": ""}
-    owner = sa.create_engine(f"postgresql://postgres@127.0.0.1:5432/{database}")
-    rasa = review = None
-    try:
-        granted = subprocess.run(
-            [sys.executable, "-m", "review.postgres", "--create-role"],
-            cwd=PROJECT,
-            env=base_env(**env),
-            capture_output=True,
-            text=True,
-        )
-        assert granted.returncode == 0, granted.stderr
-        tmp = tmp_path_factory.mktemp("review-postgres")
-        rasa = start_rasa("rasa-review-postgres", tmp, f"{action_server.url}/webhook", tracker=tracker)
-        review = start_review(tmp, env)
-        stack = Stack("postgresql", rasa, review, owner)
-        seed(stack)
-        yield stack
-    finally:
-        for server in (review, rasa):
-            if server:
-                server.stop()
-        owner.dispose()
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-            connection.exec_driver_sql(f'DROP ROLE IF EXISTS "{role}"')
-        admin.dispose()
+    role = f"trd_review_{uuid.uuid4().hex[:8]}"
+    with throwaway_postgresql_database("trd_review_test", role=role) as database:
+        tracker = postgresql_tracker(database)
+        env = {**tracker, "REVIEW_DB_USER": role, "REVIEW_DB_PASSWORD": ""}
+        owner = sa.create_engine(f"{POSTGRES_SERVER}/{database}")
+        rasa = review = None
+        try:
+            granted = subprocess.run(
+                [sys.executable, "-m", "review.postgres", "--create-role"],
+                cwd=PROJECT,
+                env=base_env(**env),
+                capture_output=True,
+                text=True,
+            )
+            assert granted.returncode == 0, granted.stderr
+            tmp = tmp_path_factory.mktemp("review-postgres")
+            rasa = start_rasa("rasa-review-postgres", tmp, f"{action_server.url}/webhook", tracker=tracker)
+            review = start_review(tmp, env)
+            stack = Stack("postgresql", rasa, review, owner)
+            seed(stack)
+            yield stack
+        finally:
+            for server in (review, rasa):
+                if server:
+                    server.stop()
+            owner.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -13,9 +13,17 @@ import pytest
 import redis
 import sqlalchemy as sa
 
-from scripts.stack import ACTION_SERVER_UNDER_LOAD, Rasa, Server, start_actions, start_rasa
+from scripts.stack import (
+    ACTION_SERVER_UNDER_LOAD,
+    POSTGRES_SERVER,
+    Rasa,
+    Server,
+    postgresql_tracker,
+    start_actions,
+    start_rasa,
+    throwaway_postgresql_database,
+)
 
-POSTGRES = "postgresql://postgres@127.0.0.1:5432"
 REDIS_HOST, REDIS_PORT, REDIS_DB = "127.0.0.1", 6379, 1
 # A ticket of a server that died holding it blocks its conversation until it expires: Rasa's default
 # is 60 s; shorter here so the kill test's retries do not wait a minute.
@@ -24,20 +32,14 @@ LOCK_LIFETIME_SECONDS = "15"
 
 @pytest.fixture(scope="session")
 def shared_database() -> Iterator[str]:
-    name = f"trd_scale_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(f"{POSTGRES}/test", isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    yield name
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
+    with throwaway_postgresql_database("trd_scale") as name:
+        yield name
 
 
 @pytest.fixture(scope="session")
 def events_table(shared_database: str) -> Iterator[sa.engine.Engine]:
     """The conversation store read directly, not through Rasa: what is really stored."""
-    engine = sa.create_engine(f"{POSTGRES}/{shared_database}")
+    engine = sa.create_engine(f"{POSTGRES_SERVER}/{shared_database}")
     yield engine
     engine.dispose()
 
@@ -73,14 +75,7 @@ def scale_action_server() -> Iterator[Server]:
 @pytest.fixture(scope="session")
 def start_shared_server(scale_action_server: Server, shared_database: str, redis_lock_store: dict, tmp_path_factory):
     """Starts a Rasa server on the shared PostgreSQL database and Redis lock store; stops it at the end."""
-    tracker = {
-        "TRACKER_DB_DIALECT": "postgresql",
-        "TRACKER_DB": shared_database,
-        "TRACKER_DB_HOST": "127.0.0.1",
-        "TRACKER_DB_PORT": "5432",
-        "TRACKER_DB_USER": "postgres",
-        "TRACKER_DB_PASSWORD": "",
-    }
+    tracker = postgresql_tracker(shared_database)
     started: list[Rasa] = []
 
     def start(name: str) -> Rasa:

@@ -9,6 +9,8 @@ import uuid
 
 from tests.scale.conversations import (
     SCRIPT,
+    Conversation,
+    StoredHistory,
     as_one_text,
     client_session,
     converse,
@@ -19,6 +21,7 @@ from tests.scale.conversations import (
 CONVERSATIONS = 200
 KILL_TEST_CONVERSATIONS = 60
 CONNECTIONS = 100
+MESSAGES = [message for message, _ in SCRIPT]
 
 
 def senders(count: int, label: str) -> list[str]:
@@ -39,15 +42,10 @@ def test_conversations_alternating_between_two_servers_are_stored_whole_and_answ
 
     conversations = asyncio.run(run_all())
 
-    wrong = {c.sender: c.wrong_replies() for c in conversations if c.wrong_replies()}
-    assert not wrong, f"{len(wrong)} conversations got a wrong reply, e.g. {next(iter(wrong.items()))}"
+    assert_every_reply_right(conversations)
     histories = stored_histories(events_table, ids)
-    messages = [message for message, _ in SCRIPT]
     for conversation in conversations:
-        stored = histories[conversation.sender]
-        assert stored.user_texts == messages, conversation.sender
-        assert as_one_text(stored.bot_texts) == as_one_text(sum(conversation.replies, [])), conversation.sender
-        assert stored.duplicate_rows == 0, conversation.sender
+        assert_stored_as_answered(conversation, histories[conversation.sender])
 
 
 def test_a_server_killed_mid_load_loses_only_the_messages_in_flight(two_servers, start_shared_server, events_table):
@@ -80,21 +78,31 @@ def test_a_server_killed_mid_load_loses_only_the_messages_in_flight(two_servers,
     assert killed.is_set() and doomed.process.poll() is not None
     retried = [c for c in conversations if c.retried]
     assert retried, "no message was in flight when the server died: the test did not test anything"
+    assert_every_reply_right(conversations)
+
+    histories = stored_histories(events_table, ids)
+    for conversation in conversations:
+        stored = histories[conversation.sender]
+        if not conversation.retried:
+            assert_stored_as_answered(conversation, stored)
+            continue
+        assert stored.duplicate_rows == 0, conversation.sender
+        # A message in flight may have been stored by the dying server before its reply was lost; the
+        # retry then stores it again. Nothing else may be missing, added or out of order.
+        assert without_retried_repeats(stored.user_texts, conversation.retried) == MESSAGES, conversation.sender
+
+
+def assert_every_reply_right(conversations: list[Conversation]) -> None:
     wrong = {c.sender: c.wrong_replies() for c in conversations if c.wrong_replies()}
     assert not wrong, f"{len(wrong)} conversations got a wrong reply, e.g. {next(iter(wrong.items()))}"
 
-    histories = stored_histories(events_table, ids)
-    messages = [message for message, _ in SCRIPT]
-    for conversation in conversations:
-        stored = histories[conversation.sender]
-        assert stored.duplicate_rows == 0, conversation.sender
-        if not conversation.retried:
-            assert stored.user_texts == messages, conversation.sender
-            assert as_one_text(stored.bot_texts) == as_one_text(sum(conversation.replies, [])), conversation.sender
-            continue
-        # A message in flight may have been stored by the dying server before its reply was lost; the
-        # retry then stores it again. Nothing else may be missing, added or out of order.
-        assert without_retried_repeats(stored.user_texts, conversation.retried) == messages, conversation.sender
+
+def assert_stored_as_answered(conversation: Conversation, stored: StoredHistory) -> None:
+    """The stored history is the conversation as its client saw it: every message and every reply, in
+    order, no row twice."""
+    assert stored.duplicate_rows == 0, conversation.sender
+    assert stored.user_texts == MESSAGES, conversation.sender
+    assert as_one_text(stored.bot_texts) == as_one_text(sum(conversation.replies, [])), conversation.sender
 
 
 def without_retried_repeats(user_texts: list[str], retried: dict[int, str]) -> list[str]:

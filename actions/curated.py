@@ -6,8 +6,8 @@ from functools import lru_cache
 
 from rasa_sdk import Tracker
 
-from actions.content import Topic, buttons_for, load_conversation, load_topics, with_helplines
 from actions.passage_search import PassageSearch
+from content_library.load import CRISIS_FLAG_SLOT, Topic, buttons_for, load_conversation, load_topics, with_helplines
 
 
 @lru_cache(maxsize=1)
@@ -39,4 +39,4 @@ def named_buttons(name: str) -> list[dict]:
 
 def in_reach_of_help(buttons: list[dict], tracker: Tracker) -> list[dict]:
     """Once a conversation has shown a crisis, every reply keeps the crisis lines one tap away."""
-    return with_helplines(buttons) if tracker.get_slot("crisis_flagged") else buttons
+    return with_helplines(buttons) if tracker.get_slot(CRISIS_FLAG_SLOT) else buttons

@@ -10,8 +10,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import curated
-
-SUGGESTIONS = 3
+from actions.outside_content import offer_nearest_topics
+from actions.ranking import likely_topics, unsure_guess
 
 
 def previous_bot_action(tracker: Tracker) -> str | None:
@@ -27,20 +27,23 @@ def previous_bot_action(tracker: Tracker) -> str | None:
     return None
 
 
-def likely_topics(tracker: Tracker) -> list[str]:
-    """The topics the classifier ranked highest for the latest message, most likely first."""
-    ranking = tracker.latest_message.get("intent_ranking", [])
-    topics = curated.topics()
-    return [entry["name"] for entry in ranking if entry.get("name") in topics][:SUGGESTIONS]
-
-
 class ActionFallback(Action):
-    """Try the curated passages, then "did you mean ...?", then, at a second miss, the topic list."""
+    """Say so when the best guess is a question no topic answers; else try the curated passages, then
+    "did you mean ...?", then, at a second miss, the topic list."""
 
     def name(self) -> str:
         return "action_fallback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
+        second_miss = previous_bot_action(tracker) == self.name()
+        guess = None if second_miss else unsure_guess(tracker)
+        if guess == "outside_content":
+            dispatcher.utter_message(response="utter_outside_content")
+            offer_nearest_topics(dispatcher, tracker)
+            return []
+        if guess == "out_of_scope":
+            dispatcher.utter_message(response="utter_out_of_scope")
+            return []
         topics = curated.topics()
         match = curated.search().best(tracker.latest_message.get("text") or "")
         if match:
@@ -51,7 +54,7 @@ class ActionFallback(Action):
             return [SlotSet("topic", topic.id)]
 
         suggestions = likely_topics(tracker)
-        if previous_bot_action(tracker) == self.name() or not suggestions:
+        if second_miss or not suggestions:
             buttons = curated.in_reach_of_help(curated.named_buttons("topics"), tracker)
             dispatcher.utter_message(text=curated.text("topics"), buttons=buttons)
             return []

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from rank_bm25 import BM25Okapi
 
-from actions.content import Topic
+from content_library.load import Topic
 
 # Words that carry no topic: without them short questions match on what they are about.
 STOPWORDS = frozenset(

@@ -17,9 +17,9 @@ import aiohttp
 from rasa.core.brokers.broker import EventBroker
 from rasa.utils.endpoints import EndpointConfig
 
-logger = logging.getLogger(__name__)
+from content_library.load import CRISIS_REPLY
 
-CRISIS_REPLY = "utter_crisis"
+logger = logging.getLogger(__name__)
 
 
 def is_crisis_reply(event: dict[str, Any]) -> bool:

@@ -32,6 +32,7 @@ from sanic.response import HTTPResponse
 
 from channels.deliveries import Deliveries
 from channels.formatting import choices, is_link, link_line, split_at_sentences, with_lines
+from channels.message_limit import limited
 from channels.settings import OffChannel, app_is_on, platform_url
 
 logger = logging.getLogger(__name__)
@@ -128,6 +129,7 @@ class FacebookInput(facebook.FacebookInput):
         return hmac.compare_digest(request.headers.get(SIGNATURE_HEADER, "").encode(), expected.encode())
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        on_new_message = limited(on_new_message)
         blueprint = Blueprint("fb_webhook", __name__)
 
         @blueprint.route("/", methods=["GET"])

@@ -35,10 +35,12 @@ def choices(buttons: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def link_line(button: dict[str, Any]) -> str:
-    """A link as a line of text: "Call Samaritans: 116123", "Find A Helpline: https://findahelpline.com"."""
+    """A link as a line of text: "Call Samaritans: 116123", "Text Shout: SHOUT to 85258" (a text link
+    with the keyword its line asks for), "Find A Helpline: https://findahelpline.com"."""
     target = str(button["payload"])
     if target.startswith(PHONE_SCHEMES):
-        target = target.split(":", 1)[1]
+        number, _, body = target.split(":", 1)[1].partition("?body=")
+        target = f"{body} to {number}" if body else number
     return f"{button['title']}: {target}"
 
 

@@ -1,8 +1,11 @@
 """Rasa's REST channel with its request body checked first.
 
-Rasa's own REST input answers a body that is JSON but not an object with a 500, and a missing
-message with an empty 200 after an error in the logs. Here such requests get a 400 that says in
-plain words what is wrong, are logged for staff, and never reach a conversation.
+Rasa's own REST input answers a body that is JSON but not an object with a 500, a missing message
+with an empty 200 after an error in the logs, and a missing sender by joining one shared `default`
+conversation (mixing people's state). Here such requests get a 400 that says in plain words what is
+wrong, are logged for staff, and never reach a conversation. The channel a message came in on is
+this one, whatever the body says (Rasa takes `input_channel` from it). A message longer than the
+limit of every channel is cut, not refused (channels/message_limit.py).
 """
 
 from __future__ import annotations
@@ -11,12 +14,15 @@ import logging
 from typing import Any
 
 from rasa.core.channels import rest
+from sanic import Blueprint, response
 from sanic.exceptions import InvalidUsage as BadRequest  # Sanic 21.12 names its 400 so
 from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from channels.message_limit import Handler, limited
 
 logger = logging.getLogger(__name__)
 
-MAX_MESSAGE_CHARACTERS = 50_000
 MAX_SENDER_CHARACTERS = 255  # the tracker store's column for conversation ids
 
 
@@ -33,18 +39,29 @@ def checked_body(request: Request) -> dict[str, Any]:
 
 
 class RestInput(rest.RestInput):
+    def blueprint(self, on_new_message: Handler) -> Blueprint:
+        blueprint = super().blueprint(limited(on_new_message))
+
+        @blueprint.exception(BadRequest)
+        async def explained(_: Request, error: BadRequest) -> HTTPResponse:
+            # JSON whatever the request's headers (Sanic would choose an HTML page for some clients)
+            return response.json({"status": 400, "message": str(error)}, status=400)
+
+        return blueprint
+
     async def _extract_sender(self, request: Request) -> str | None:
         sender = checked_body(request).get("sender")
-        if sender is not None and (not isinstance(sender, str) or not 0 < len(sender) <= MAX_SENDER_CHARACTERS):
-            raise rejected(f'"sender" must be a text of 1 to {MAX_SENDER_CHARACTERS} characters.')
+        if not isinstance(sender, str) or not 0 < len(sender) <= MAX_SENDER_CHARACTERS:
+            raise rejected(f'"sender" is required: a text of 1 to {MAX_SENDER_CHARACTERS} characters.')
         return sender
+
+    def _extract_input_channel(self, request: Request) -> str:
+        return self.name()
 
     def _extract_message(self, request: Request) -> str:
         message = checked_body(request).get("message")
         if not isinstance(message, str):
             raise rejected('"message" must be a text (it may be empty).')
-        if len(message) > MAX_MESSAGE_CHARACTERS:
-            raise rejected(f"The message is too long: please keep it under {MAX_MESSAGE_CHARACTERS:,} characters.")
         return message
 
     def get_metadata(self, request: Request) -> dict[str, Any] | None:

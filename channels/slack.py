@@ -28,6 +28,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from channels.deliveries import Deliveries
 from channels.formatting import choices, is_phone_link, is_web_link, link_line, split_at_sentences, with_lines
+from channels.message_limit import limited
 from channels.settings import OffChannel, app_is_on, platform_url
 
 logger = logging.getLogger(__name__)
@@ -95,7 +96,7 @@ class SlackInput(slack.SlackInput):
         return SlackBot(self.slack_token, self.api_url, channel or self.slack_channel, thread_id)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        blueprint = super().blueprint(on_new_message)
+        blueprint = super().blueprint(limited(on_new_message))
 
         @blueprint.middleware("request")
         async def url_check(request: Request) -> HTTPResponse | None:

@@ -22,6 +22,8 @@ from typing import Any
 from rasa.core.channels import socketio
 from sanic import Blueprint
 
+from channels.message_limit import limited
+
 
 def allowed_origins(configured: Any) -> list[str] | str | None:
     """`cors_allowed_origins` as engine.io takes it: a list of origins, "*", or None (same origin only).
@@ -45,7 +47,7 @@ class SocketIOInput(socketio.SocketIOInput):
         return channel
 
     def blueprint(self, on_new_message: Any) -> Blueprint:
-        blueprint = super().blueprint(on_new_message)
+        blueprint = super().blueprint(limited(on_new_message))
         self.sio.eio.cors_allowed_origins = self.cors_allowed_origins
         self.sio.on("session_request", self.session_request, namespace=self.namespace)
         return blueprint

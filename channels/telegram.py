@@ -30,6 +30,7 @@ from sanic.response import HTTPResponse
 
 from channels.deliveries import Deliveries
 from channels.formatting import choices, is_phone_link, is_web_link, link_line, split_at_sentences, with_lines
+from channels.message_limit import limited
 from channels.settings import OffChannel, app_is_on, platform_url
 
 logger = logging.getLogger(__name__)
@@ -129,6 +130,7 @@ class TelegramInput(telegram.TelegramInput):
         return hmac.compare_digest(token.encode(), self.secret_token.encode())
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        on_new_message = limited(on_new_message)
         blueprint = Blueprint("telegram_webhook", __name__)
 
         @blueprint.listener("after_server_start")

@@ -23,11 +23,12 @@ import hmac
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import parse_qs
 
 from rasa.core.channels import twilio
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
-from sanic.request import Request
+from sanic.request import Request, RequestParameters
 from sanic.response import HTTPResponse
 from twilio.base.exceptions import TwilioRestException
 from twilio.http.async_http_client import AsyncTwilioHttpClient
@@ -36,6 +37,7 @@ from twilio.request_validator import RequestValidator
 from channels.country import WHATSAPP_PREFIX, country_of
 from channels.deliveries import Deliveries
 from channels.formatting import is_link, link_line, split_at_sentences, with_lines
+from channels.message_limit import limited
 from channels.numbered_choices import as_chosen, numbered
 from channels.settings import OffChannel, app_is_on, platform_url
 
@@ -49,6 +51,12 @@ SIGNATURE_HEADER = "X-Twilio-Signature"
 logging.getLogger("twilio.async_http_client").setLevel(logging.WARNING)
 
 NO_REPLY = '<?xml version="1.0" encoding="UTF-8"?><Response/>'  # the replies go out through the API
+
+
+def form_as_sent(request: Request) -> RequestParameters:
+    """The form with its empty fields: Twilio signs them ("FromZip=", "FromCity="), and Sanic's
+    `request.form` drops them, so a genuine request would fail the check against that."""
+    return RequestParameters(parse_qs(request.body.decode("utf-8", errors="replace"), keep_blank_values=True))
 
 
 class TwilioOutput(twilio.TwilioOutput):
@@ -122,9 +130,11 @@ class TwilioInput(twilio.TwilioInput):
         return f"{kind}_{hmac.new(self.auth_token.encode(), address.encode(), hashlib.sha256).hexdigest()[:24]}"
 
     def signed(self, request: Request) -> bool:
-        return self.validator.validate(self.webhook_url, request.form, request.headers.get(SIGNATURE_HEADER, ""))
+        signature = request.headers.get(SIGNATURE_HEADER, "")
+        return self.validator.validate(self.webhook_url, form_as_sent(request), signature)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        on_new_message = limited(on_new_message)
         blueprint = Blueprint("twilio_webhook", __name__)
 
         @blueprint.listener("after_server_start")

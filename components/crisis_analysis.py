@@ -11,12 +11,8 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-from components.crisis_rules import CLAUSE, CRISIS_LABELS, DISTRESS_LABELS, END, PERSONAL_LABELS
-
-if TYPE_CHECKING:
-    from components.crisis_matcher import CrisisRules
+from components.crisis_rules import CLAUSE, CRISIS_LABELS, DISTRESS_LABELS, END, PERSONAL_LABELS, PhraseWords
 
 # How far (in words) a negation reaches forward: "never do anything to hurt myself".
 NEGATION_REACH = 4
@@ -35,6 +31,8 @@ class Finding:
     reasons: list[str] = field(default_factory=list)
     # Who the message as a whole is about, for a decision made without a phrase.
     message_subject: str = "self"
+    # A danger-now phrase (`danger_markers`): were the message a crisis, it is one of danger now.
+    danger_now: bool = False
 
 
 @dataclass
@@ -47,7 +45,7 @@ class Match:
 class Analysis:
     """One message's matches, read against the context that can cancel them."""
 
-    def __init__(self, rules: CrisisRules, tokens: list, matches: list[Match]) -> None:
+    def __init__(self, rules: PhraseWords, tokens: list, matches: list[Match]) -> None:
         self.rules = rules
         self.tokens = tokens
         self.words = [t[0] for t in tokens]
@@ -63,9 +61,9 @@ class Analysis:
 
     def decide(self) -> Finding:
         finding = Finding()
-        fiction, past = self._sentences("fiction"), self._sentences("past")
-        recent = self._sentences("recent")
-        recovered = bool(self.by_label.get("recovery"))
+        fiction, past = self._sentences("fiction_and_games"), self._sentences("past_markers")
+        recent = self._sentences("recent_markers")
+        recovered = bool(self.by_label.get("recovery_markers"))
         kept: list[tuple[str, Match, str]] = []
         for match in self.matches:
             if match.label not in CRISIS_LABELS | DISTRESS_LABELS:
@@ -73,7 +71,7 @@ class Analysis:
             phrase = " ".join(self.words[match.start : match.end])
             reason = self._cancelled(match, fiction)
             subject = self._subject(match) if not reason else None
-            if not reason and subject == GENERIC and match.label != "crisis_any":
+            if not reason and subject == GENERIC and match.label != "crisis_any_subject":
                 reason = "about people in general"
             if not reason and subject is None and match.label in PERSONAL_LABELS:
                 reason = "nobody in particular"
@@ -89,17 +87,18 @@ class Analysis:
                 finding.reasons.append(f"'{phrase}' ({match.label}) not counted: {reason}")
                 continue
             intent = "crisis" if match.label in CRISIS_LABELS else "distress"
-            if match.label == "crisis_other":
+            if match.label == "crisis_about_others":
                 subject = OTHER
             elif subject in (None, GENERIC):
                 subject = SELF
             finding.reasons.append(f"'{phrase}': {intent} ({match.label}, {subject})")
             kept.append((intent, match, subject))
-        if not kept and any(self.by_label.get(label) for label in ("guard", "fiction", "routine")):
+        exceptions = ("not_crisis", "fiction_and_games", "medication_routine")
+        if not kept and any(self.by_label.get(label) for label in exceptions):
             # Staff wrote these wordings down as "not a crisis": trust them over a model.
             finding.vetoed = True
             finding.reasons.append("an exception or a story, a game or a routine: not a crisis")
-        if self.by_label.get("farewell") and any(intent == "distress" for intent, _, _ in kept):
+        if self.by_label.get("farewells") and any(intent == "distress" for intent, _, _ in kept):
             # Warning signs and a goodbye in one message: "I can't do this anymore. Goodbye".
             kept = [("crisis", match, subject) for _, match, subject in kept]
             finding.reasons.append("distress and a goodbye: crisis")
@@ -110,12 +109,13 @@ class Analysis:
             finding.start = self.tokens[match.start][2]
             finding.end = self.tokens[match.end - 1][3]
             finding.vetoed = False
+        finding.danger_now = bool(self.by_label.get("danger_markers"))
         whole = Match("message", len(self.roots) - 1, len(self.roots))
         finding.message_subject = OTHER if self._subject(whole, False) == OTHER else SELF
         return finding
 
     def _cancelled(self, match: Match, fiction: set[int]) -> str:
-        for guard in self.by_label.get("guard", []):
+        for guard in self.by_label.get("not_crisis", []):
             overlaps = guard.start < match.end and match.start < guard.end
             longer = match.end - match.start > guard.end - guard.start
             contains = match.start <= guard.start and guard.end <= match.end and longer
@@ -123,9 +123,9 @@ class Analysis:
                 return f"exception '{' '.join(self.words[guard.start : guard.end])}'"
         if self.sentence[match.start] in fiction:
             return "a game or a story"
-        if self.sentence[match.start] in self._sentences("routine"):
+        if self.sentence[match.start] in self._sentences("medication_routine"):
             return "a medication routine"
-        for negation in self.by_label.get("negation", []):
+        for negation in self.by_label.get("negations", []):
             if self._reaches(negation, match):
                 return f"negated by '{' '.join(self.words[negation.start : negation.end])}'"
         return ""

@@ -1,8 +1,9 @@
 """CrisisDetector: the NLU component that has the last word on `crisis` and `distress`.
 
-It sits last in the pipeline, after DIETClassifier and FallbackClassifier, and reads
-every message against phrases that staff keep in data/nlu/lookups/crisis_patterns.yml
-and crisis_context.yml (plain words; see the header of crisis_patterns.yml). It is
+It sits last in the pipeline, after DIETClassifier, FallbackClassifier and CrisisClassifier,
+and reads every message, through the crisis normaliser (components/crisis_normalise.py), against
+phrases that staff keep in crisis/phrases/crisis_patterns.yml and crisis_context.yml (plain
+words; see the header of crisis_patterns.yml). It is
 built like Rasa's RegexEntityExtractor and KeywordIntentClassifier: `train()` reads
 and checks the phrase files and keeps them with the model, `load()` compiles them
 once into spaCy matchers on word roots, `process()` runs on each message (well under
@@ -17,33 +18,21 @@ What it sets
   * the entity `crisis_subject` ("self", or "other" when the message is about someone
     else: "my friend says she wants to die"), extractor "CrisisDetector", on every
     crisis or distress it sets, so the domain can give the helping-a-friend reply.
-  * `crisis_detector` in the parse result: where the decision came from ("pattern",
-    "model", "veto") and why, for the staff review page and the evaluation.
+  * the entity `crisis_level` (components/crisis_levels.py) on the same messages: for a crisis,
+    "danger" when a danger-now phrase is in the message, else CrisisClassifier's level guess; for
+    distress, "thoughts" (what a yes to the check-in that follows means), so the crisis reply fits
+    what was said and a level from an earlier message never lingers.
+  * `crisis_detector` in the parse result: where the decision came from ("rules",
+    "classifier", "veto", "none"), what the rules found, and why, for the staff review page and
+    the evaluation.
 
-How the phrases combine with the ML classifier (decided from measurements: DIET's
-raw scores from a model trained without this component, on tests/crisis/labelled_set.yml;
-DIET alone flags 43% of the hard negatives, because it learns crisis and distress from
-their own examples and the other intents hold no near misses):
-  1. A crisis phrase wins, whatever DIET said. A distress phrase gives distress, or
-     crisis when DIET's crisis score reaches `ml_crisis_threshold`.
-  2. No phrase fired: DIET's scores are read from `intent_ranking`, which still holds
-     them when FallbackClassifier has put `nlu_fallback` on top. A crisis score of at
-     least `ml_crisis_threshold` (0.99) gives crisis: the model alone errs toward help
-     only where it is all but certain. Measured: 0.99 adds 0.4 points of crisis recall
-     for 0.7 points of false alarms (1.6% -> 2.3%); 0.95 and 0.9 reach 3.1% and 3.4%;
-     and on a batch of messages the phrases had never seen, 0.99 added 3 points of
-     recall at no extra false alarm. `ml_checkin_threshold` (a crisis or distress score
-     that gives the distress check-in) is off by default: at 0.9 it took false alarms
-     to 5%, at 0.5 to 15%. Set it when DIET has hard negatives to learn from.
-  3. A phrase matched but the message itself turned it off ("I would never kill
-     myself", "how do I kill myself in minecraft", "can SSRIs make you suicidal", a past
-     attempt with "I'm doing well now"), or the message holds a wording staff listed
-     as not a crisis ("bored to death", "I'm not suicidal"): the detector trusts that
-     over DIET, which cannot tell these apart, and takes crisis and distress off the top
-     (the next intent if it clears `fallback_threshold`, else nlu_fallback).
-     `veto_model_on_exception: false` turns this off.
-  4. Otherwise an intent of crisis or distress that the detector did not confirm is
-     taken off the top the same way: only this component says crisis.
+How the phrases and the classifier combine: components/crisis_decision.py, the one decision, from
+this component's phrase rules and CrisisClassifier's calibrated scores. It refuses a message without
+those scores: CrisisClassifier must come before it in the pipeline (Rasa's `required_components`
+cannot say so, as a classifier feeds nothing to later components at training time). DIET still
+learns the two safety intents from the NLU data, but its word is never final: an intent of crisis
+or distress that the decision did not make is taken off the top and the message treated as one no
+topic claims (nlu_fallback), which the decision has already read for a check-in.
 
 Negation and the past (decided; tests/test_crisis_detector.py holds them):
   * A negation just before a phrase turns it off: "I would never kill myself", "I'm
@@ -87,14 +76,22 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from components.crisis_analysis import Finding
+from components.crisis_classifier import LEVEL_GUESS, SCORES
+from components.crisis_decision import CRISIS, DISTRESS, Thresholds, decide
+from components.crisis_levels import LEVEL_ENTITY, THOUGHTS, level_of
 from components.crisis_matcher import CrisisRules
+from components.crisis_normalise import normalise
+from components.crisis_other_languages import PHRASES_FILE, OtherLanguagePhrases, read_phrases
 from components.crisis_rules import FORMAT_VERSION, CrisisRulesError, rule_files_fingerprint
+from components.language_detector import OTHER_LANGUAGE_INTENT
 
 logger = logging.getLogger(__name__)
 
-CRISIS, DISTRESS = "crisis", "distress"
 SAFETY_INTENTS = {CRISIS, DISTRESS}
+# Intents that mean no topic claims the message. DIET's own crisis or distress guess does not count:
+# on the development part it made a check-in of factual treatment histories ("tried 4 pills, none
+# helped"), which the classifier, trained on the corpus's near misses, reads better.
+UNCLAIMED_INTENTS = {DEFAULT_NLU_FALLBACK_INTENT_NAME, "out_of_scope", "outside_content", OTHER_LANGUAGE_INTENT}
 SUBJECT_ENTITY = "crisis_subject"
 DIAGNOSTICS = "crisis_detector"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -102,7 +99,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class CrisisDetector(GraphComponent, IntentClassifier):
-    """Sets `crisis` or `distress` from staff-written phrases; see the module docstring."""
+    """Sets `crisis` or `distress` from staff-written phrases and the crisis classifier; see the module docstring."""
 
     RULES_FILE = "crisis_rules.json"
 
@@ -111,23 +108,23 @@ class CrisisDetector(GraphComponent, IntentClassifier):
         return {
             # Phrase files, relative to the project (where `rasa train` runs).
             "patterns": [
-                "data/nlu/lookups/crisis_patterns.yml",
-                "data/nlu/lookups/crisis_context.yml",
+                "crisis/phrases/crisis_patterns.yml",
+                "crisis/phrases/crisis_context.yml",
             ],
-            # DIET's crisis score that gives crisis without a phrase (see the docstring).
-            "ml_crisis_threshold": 0.99,
-            # DIET's crisis or distress score that gives the check-in; None = off.
-            "ml_checkin_threshold": None,
-            # Keep equal to FallbackClassifier's threshold.
-            "fallback_threshold": 0.6,
-            "veto_model_on_exception": True,
+            # The decision's thresholds on CrisisClassifier's calibrated scores (crisis_decision.py);
+            # config.yml sets the values chosen on the corpus's development part.
+            "crisis_threshold": 0.65,
+            "checkin_threshold": 0.5,
+            "unclaimed_checkin_threshold": 0.5,
+            "veto_override_threshold": 0.97,
+            "rules_overruled_threshold": 0.8,
         }
 
     @classmethod
     def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
         # The phrase files are not training data Rasa knows of: without this, a
         # retrain after editing them would reuse the cached component.
-        return rule_files_fingerprint(_pattern_paths({**cls.get_default_config(), **config}))
+        return rule_files_fingerprint([*_pattern_paths({**cls.get_default_config(), **config}), PHRASES_FILE])
 
     def __init__(
         self,
@@ -135,11 +132,20 @@ class CrisisDetector(GraphComponent, IntentClassifier):
         model_storage: ModelStorage,
         resource: Resource,
         rules: CrisisRules | None = None,
+        other_languages: OtherLanguagePhrases | None = None,
     ) -> None:
         self._config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
         self._resource = resource
         self.rules = rules
+        self.other_languages = other_languages
+        self.thresholds = Thresholds(
+            crisis=self._config["crisis_threshold"],
+            checkin=self._config["checkin_threshold"],
+            unclaimed_checkin=self._config["unclaimed_checkin_threshold"],
+            veto_override=self._config["veto_override_threshold"],
+            rules_overruled=self._config["rules_overruled_threshold"],
+        )
 
     @classmethod
     def create(
@@ -161,7 +167,8 @@ class CrisisDetector(GraphComponent, IntentClassifier):
         """
         try:
             self.rules = CrisisRules.from_files(_pattern_paths(self._config))
-        except CrisisRulesError as error:
+            self.other_languages = OtherLanguagePhrases(read_phrases())
+        except (CrisisRulesError, ValueError) as error:
             raise InvalidConfigException(f"CrisisDetector: {error}") from error
         self.persist()
         return self._resource
@@ -176,6 +183,7 @@ class CrisisDetector(GraphComponent, IntentClassifier):
                     "format": FORMAT_VERSION,
                     "rules": self.rules.data,
                     "typos": self.rules.typos,
+                    "other_languages": self.other_languages.data,
                 },
             )
 
@@ -195,7 +203,7 @@ class CrisisDetector(GraphComponent, IntentClassifier):
         if stored.get("format") != FORMAT_VERSION:
             raise InvalidConfigException("CrisisDetector: the model was trained with another rules format; retrain.")
         rules = CrisisRules(stored["rules"], stored["typos"])
-        return cls(config, model_storage, resource, rules)
+        return cls(config, model_storage, resource, rules, OtherLanguagePhrases(stored["other_languages"]))
 
     # -- processing ----------------------------------------------------------------------
 
@@ -208,32 +216,32 @@ class CrisisDetector(GraphComponent, IntentClassifier):
 
     def _process_one(self, message: Message) -> None:
         text = message.get(TEXT) or ""
-        finding = self.rules.analyse(text)
-        crisis_score, distress_score = _model_scores(message)
-        source, checkin = "pattern", self._config["ml_checkin_threshold"]
-        intent, confidence = finding.intent, 1.0
-        if intent == DISTRESS and crisis_score >= self._config["ml_crisis_threshold"]:
-            intent, confidence, source = CRISIS, crisis_score, "pattern+model"
-        elif intent is None and not (finding.vetoed and self._config["veto_model_on_exception"]):
-            if crisis_score >= self._config["ml_crisis_threshold"]:
-                intent, confidence, source = CRISIS, crisis_score, "model"
-            elif checkin is not None and max(crisis_score, distress_score) >= checkin:
-                intent = DISTRESS
-                confidence, source = max(crisis_score, distress_score), "model"
-
-        if intent is None:
+        scores = message.get(SCORES)
+        if scores is None:
+            raise InvalidConfigException("CrisisDetector needs CrisisClassifier before it in the pipeline.")
+        normalised = normalise(text)
+        finding = self.rules.analyse(normalised)
+        if finding.intent is None and not finding.vetoed:
+            finding.intent, phrase = self.other_languages.intent(normalised)
+            if phrase:
+                finding.reasons.append(f"'{phrase}': {finding.intent} (other languages)")
+        unclaimed = (message.get(INTENT) or {}).get(INTENT_NAME_KEY) in UNCLAIMED_INTENTS
+        decision = decide(finding.intent, finding.vetoed, scores, unclaimed, self.thresholds)
+        diagnostics = {
+            "source": decision.source,
+            "rules": finding.intent,
+            "vetoed": finding.vetoed,
+            "unclaimed": unclaimed,
+            "reasons": finding.reasons,
+        }
+        message.set(DIAGNOSTICS, diagnostics, add_to_output=True)
+        if decision.intent is None:
             self._take_safety_intents_off_top(message)
-            if finding.vetoed:
-                message.set(
-                    DIAGNOSTICS,
-                    {"source": "veto", "reasons": finding.reasons},
-                    add_to_output=True,
-                )
             return
+        self._set_intent(message, decision.intent, 1.0)  # the guide's contract: a safety intent is certain
         subject = finding.subject if finding.intent else finding.message_subject
-        self._set_intent(message, intent, confidence)
-        self._set_subject(message, finding, subject or "self", text)
-        message.set(DIAGNOSTICS, {"source": source, "reasons": finding.reasons}, add_to_output=True)
+        level = level_of(message.get(LEVEL_GUESS) or THOUGHTS, finding.danger_now)
+        self._set_entities(message, text, subject or "self", level if decision.intent == CRISIS else THOUGHTS)
 
     @staticmethod
     def _set_intent(message: Message, name: str, confidence: float) -> None:
@@ -242,56 +250,36 @@ class CrisisDetector(GraphComponent, IntentClassifier):
         message.set(INTENT, intent, add_to_output=True)
         message.set(INTENT_RANKING_KEY, [dict(intent)] + ranking, add_to_output=True)
 
-    def _set_subject(self, message: Message, finding: Finding, subject: str, text: str) -> None:
-        start, end = (finding.start, finding.end) if finding.intent else (0, len(text))
-        entities = [entity for entity in message.get(ENTITIES) or [] if entity.get("entity") != SUBJECT_ENTITY]
-        entities.append(
-            {
-                "entity": SUBJECT_ENTITY,
-                "value": subject,
-                "start": start,
-                "end": end,
-                "confidence_entity": 1.0,
-                "extractor": self.__class__.__name__,
-            }
-        )
+    def _set_entities(self, message: Message, text: str, subject: str, level: str) -> None:
+        # The whole message: the rules read its normalised form, whose offsets are not the text's.
+        mine = {SUBJECT_ENTITY: subject, LEVEL_ENTITY: level}
+        entities = [entity for entity in message.get(ENTITIES) or [] if entity.get("entity") not in mine]
+        for name, value in mine.items():
+            entities.append(
+                {
+                    "entity": name,
+                    "value": value,
+                    "start": 0,
+                    "end": len(text),
+                    "confidence_entity": 1.0,
+                    "extractor": self.__class__.__name__,
+                }
+            )
         message.set(ENTITIES, entities, add_to_output=True)
 
     def _take_safety_intents_off_top(self, message: Message) -> None:
-        """Only this component says crisis or distress: demote an unconfirmed one."""
+        """Only the decision says crisis or distress: an unconfirmed one from DIET becomes nlu_fallback."""
         intent = message.get(INTENT) or {}
-        if intent.get(INTENT_NAME_KEY) not in SAFETY_INTENTS | {DEFAULT_NLU_FALLBACK_INTENT_NAME}:
-            return
         ranking = [
             entry for entry in message.get(INTENT_RANKING_KEY) or [] if entry.get(INTENT_NAME_KEY) not in SAFETY_INTENTS
         ]
-        if intent.get(INTENT_NAME_KEY) == DEFAULT_NLU_FALLBACK_INTENT_NAME:
-            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
-            return
-        threshold = self._config["fallback_threshold"]
-        best = next(
-            (entry for entry in ranking if entry.get(INTENT_NAME_KEY) != DEFAULT_NLU_FALLBACK_INTENT_NAME),
-            None,
-        )
-        if best is None or best.get(PREDICTED_CONFIDENCE_KEY, 0.0) < threshold:
-            best = {
-                INTENT_NAME_KEY: DEFAULT_NLU_FALLBACK_INTENT_NAME,
-                PREDICTED_CONFIDENCE_KEY: threshold,
-            }
-            ranking = [best] + ranking
-        message.set(INTENT, dict(best), add_to_output=True)
+        if intent.get(INTENT_NAME_KEY) in SAFETY_INTENTS:
+            intent = {INTENT_NAME_KEY: DEFAULT_NLU_FALLBACK_INTENT_NAME, PREDICTED_CONFIDENCE_KEY: 1.0}
+            ranking = [dict(intent)] + [
+                e for e in ranking if e.get(INTENT_NAME_KEY) != DEFAULT_NLU_FALLBACK_INTENT_NAME
+            ]
+            message.set(INTENT, intent, add_to_output=True)
         message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
-
-
-def _model_scores(message: Message) -> tuple[float, float]:
-    """DIET's crisis and distress confidences, read past a FallbackClassifier verdict."""
-    scores = {CRISIS: 0.0, DISTRESS: 0.0}
-    entries = list(message.get(INTENT_RANKING_KEY) or []) + [message.get(INTENT) or {}]
-    for entry in entries:
-        name = entry.get(INTENT_NAME_KEY)
-        if name in scores:
-            scores[name] = max(scores[name], entry.get(PREDICTED_CONFIDENCE_KEY) or 0.0)
-    return scores[CRISIS], scores[DISTRESS]
 
 
 def _pattern_paths(config: dict[str, Any]) -> list[Path]:

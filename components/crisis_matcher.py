@@ -1,6 +1,6 @@
 """The crisis detector's phrases, compiled into spaCy matchers, and run on a message.
 
-Staff write plain phrases in data/nlu/lookups/crisis_*.yml (the header of
+Staff write plain phrases in crisis/phrases/crisis_*.yml (the header of
 crisis_patterns.yml explains the sections). This module turns them into spaCy
 matchers that run on a normalised copy of each message:
 
@@ -52,6 +52,7 @@ from components.crisis_rules import (
     ROOT_SECTIONS,
     START,
     CrisisRulesError,
+    label_of,
     read_rule_files,
 )
 from components.crisis_typos import build_typo_map, lemma_table
@@ -123,10 +124,10 @@ class CrisisRules:
     # -- compiling ---------------------------------------------------------------
 
     def _compile(self) -> None:
-        for section, label in ROOT_SECTIONS.items():
-            self._add_phrases(self._root_matcher, section, label)
-        for section, label in EXACT_SECTIONS.items():
-            self._add_phrases(self._exact_matcher, section, label)
+        for section in ROOT_SECTIONS:
+            self._add_phrases(self._root_matcher, section, section)
+        for section in EXACT_SECTIONS:
+            self._add_phrases(self._exact_matcher, section, label_of(section))
         for entry in self.data.get("token_patterns", []):
             key = f"{entry['kind']}:{entry['name']}"
             try:
@@ -291,8 +292,8 @@ class CrisisRules:
         """Words of crisis and distress phrases (with their inflections) worth correcting."""
         roots: set[str] = set()
         words: set[str] = set()
-        for section, label in ROOT_SECTIONS.items():
-            if label not in CRISIS_LABELS | DISTRESS_LABELS:
+        for section in ROOT_SECTIONS:
+            if section not in CRISIS_LABELS | DISTRESS_LABELS:
                 continue
             for phrase in self.data.get(section, []):
                 for pieces in self.expand(phrase):

@@ -1,6 +1,6 @@
 """The crisis detector's phrase files: read, check and fingerprint them.
 
-Staff write plain phrases in data/nlu/lookups/crisis_patterns.yml and
+Staff write plain phrases in crisis/phrases/crisis_patterns.yml and
 crisis_context.yml (the header of crisis_patterns.yml explains the sections). This
 module reads them, refuses malformed entries with a message that names the file and
 the entry, and says which sections exist and what kind of match each one gives.
@@ -13,44 +13,72 @@ import hashlib
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 3  # 2: with the other languages' phrases; 3: a match carries its section's name
 
-# Sections whose phrases are compared by word root, and the label each gets.
-ROOT_SECTIONS = {
-    "crisis": "crisis",
-    "crisis_when_personal": "crisis_personal",
-    "crisis_any_subject": "crisis_any",
-    "crisis_about_others": "crisis_other",
-    "distress": "distress",
-    "distress_when_personal": "distress_personal",
-    "not_crisis": "guard",
-    "fiction_and_games": "fiction",
-    "medication_routine": "routine",
-    "negations": "negation",
-    "recent_markers": "recent",
-    "recovery_markers": "recovery",
-    "farewells": "farewell",
-}
-# Sections compared word for word as typed (lower case), because the tense matters.
-EXACT_SECTIONS = {"crisis_exact": "crisis", "not_crisis_exact": "guard", "past_markers": "past"}
+# Sections whose phrases are compared by word root. A match is labelled with its section's name.
+ROOT_SECTIONS = (
+    "crisis",
+    "crisis_when_personal",
+    "crisis_any_subject",
+    "crisis_about_others",
+    "distress",
+    "distress_when_personal",
+    "not_crisis",
+    "fiction_and_games",
+    "medication_routine",
+    "negations",
+    "recent_markers",
+    "recovery_markers",
+    "farewells",
+    "danger_markers",
+)
+# Sections compared word for word as typed (lower case), because the tense matters. The two `_exact`
+# sections are the word-for-word part of a root section: their matches carry that section's name.
+EXACT_SECTIONS = ("crisis_exact", "not_crisis_exact", "past_markers")
+EXACT_PART_OF = {"crisis_exact": "crisis", "not_crisis_exact": "not_crisis"}
 WORD_LIST_SECTIONS = ("filler_words", "negation_exceptions", "clause_breaks", "keep_as_written")
 PEOPLE_KEYS = ("self", "other_pronouns", "other_people", "generic")
 PEOPLE_KEYS += ("possessives", "generic_determiners")
 KNOWN_SECTIONS = set(ROOT_SECTIONS) | set(EXACT_SECTIONS) | set(WORD_LIST_SECTIONS)
 KNOWN_SECTIONS |= {"version", "groups", "spellings", "people", "token_patterns"}
-TOKEN_PATTERN_KINDS = set(ROOT_SECTIONS.values()) | set(EXACT_SECTIONS.values())
 
-CRISIS_LABELS = {"crisis", "crisis_personal", "crisis_any", "crisis_other"}
-DISTRESS_LABELS = {"distress", "distress_personal"}
-PERSONAL_LABELS = {"crisis_personal", "distress_personal"}
+CRISIS_LABELS = {"crisis", "crisis_when_personal", "crisis_any_subject", "crisis_about_others"}
+DISTRESS_LABELS = {"distress", "distress_when_personal"}
+PERSONAL_LABELS = {"crisis_when_personal", "distress_when_personal"}
+
+
+def label_of(section: str) -> str:
+    """The name a match of `section` is labelled with."""
+    return EXACT_PART_OF.get(section, section)
+
+
+# A token pattern's `kind` is the label its matches get.
+TOKEN_PATTERN_KINDS = set(ROOT_SECTIONS) | {label_of(section) for section in EXACT_SECTIONS}
 
 START, END, CLAUSE = "<s>", ".", ","
 GAP = "..."
 BUILT_IN_GROUPS = {"START": [START], "END": [END, CLAUSE], GAP: [GAP]}
+
+
+class PhraseWords(Protocol):
+    """The word lists of the compiled phrases that the later steps read (context, misspellings).
+
+    Declared here, at the start of the chain, so that those steps depend on this file and not on
+    the matcher that compiles the phrases: files -> words -> matcher -> context -> decision.
+    """
+
+    negation_exceptions: set[str]
+    clause_breaks: set[str]
+
+    def people(self, kind: str) -> set[str]: ...
+
+    def typo_targets(self, min_length: int) -> set[str]: ...
+
+    def listed_words(self) -> set[str]: ...
 
 
 class CrisisRulesError(ValueError):

@@ -12,15 +12,13 @@ import functools
 import gzip
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from components.crisis_matcher import CrisisRules
+from components.crisis_rules import PhraseWords
 
 KEYBOARD = ["qwertyuiop", "asdfghjkl", "zxcvbnm"]
 
 
-def build_typo_map(rules: CrisisRules, min_length: int = 3) -> dict[str, str]:
+def build_typo_map(rules: PhraseWords, min_length: int = 3) -> dict[str, str]:
     """Misspellings one slip away from the words of crisis and distress phrases.
 
     Run once at training time: it reads English word lists from spacy-lookups-data so

@@ -102,7 +102,9 @@ def create_app(settings: Settings) -> Sanic:
     def page(request: Request, template: str, **context) -> HTTPResponse:
         with own_tables.connect() as connection:
             waiting = listing.crisis_waiting(connection)
-        return html(render(template, session=request.ctx.session, crisis_waiting=waiting, **context))
+        session = request.ctx.session
+        alerts_off = not settings.crisis_alerts
+        return html(render(template, session=session, crisis_waiting=waiting, alerts_off=alerts_off, **context))
 
     def record(request: Request, action: str, **kwargs) -> None:
         with own_tables.begin() as connection:
@@ -210,6 +212,7 @@ def create_app(settings: Settings) -> Sanic:
                 crisis_waiting=0,
                 csrf_token=form.get("csrf_token"),
                 next=form.get("next", ""),
+                username=username,  # kept, so only the password needs typing again
                 error="That username and password do not match an account.",
             )
             return html(body, status=401)
@@ -267,6 +270,7 @@ def create_app(settings: Settings) -> Sanic:
                 sa.select(conversations).where(conversations.c.sender_id == conversation_id)
             ).first()
             mark = connection.execute(sa.select(marks).where(marks.c.sender_id == conversation_id)).first()
+            covers = mark is not None and (facts is None or mark.reviewed_up_to >= facts.last_crisis_event_id)
             note_rows = connection.execute(
                 sa.select(notes).where(notes.c.sender_id == conversation_id).order_by(notes.c.id)
             ).all()
@@ -280,7 +284,9 @@ def create_app(settings: Settings) -> Sanic:
             conversation_id=conversation_id,
             entries=entries,
             facts=facts,
-            mark=mark,
+            # a mark made before the latest crisis no longer counts; the page says so
+            mark=mark if covers else None,
+            outdated_mark=None if covers else mark,
             notes=note_rows,
             tags=tag_rows,
         )
@@ -332,12 +338,19 @@ def create_app(settings: Settings) -> Sanic:
     async def set_reviewed(request: Request) -> HTTPResponse:
         conversation_id = conversation_id_of(request.form)
         reviewed = request.form.get("reviewed") == "yes"
+        seen_up_to = request.form.get("up_to") or ""
+        if reviewed and not seen_up_to.isdigit():
+            raise Refused("The page was out of date: open the conversation again and mark it.", status_code=400)
         with own_tables.begin() as connection:
             connection.execute(marks.delete().where(marks.c.sender_id == conversation_id))
             if reviewed:
                 connection.execute(
                     marks.insert().values(
-                        sender_id=conversation_id, reviewed_by=request.ctx.session.username, reviewed_at=time.time()
+                        sender_id=conversation_id,
+                        reviewed_by=request.ctx.session.username,
+                        reviewed_at=time.time(),
+                        # what the page showed: a crisis that came in after it is not covered
+                        reviewed_up_to=int(seen_up_to),
                     )
                 )
         record(request, "mark_reviewed" if reviewed else "unmark_reviewed", conversation_id=conversation_id)

@@ -7,24 +7,48 @@ so the list, its filters, the conversation page, the export and retention always
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from actions.content import load_topics
+from content_library.load import CRISIS_FLAG_SLOT, CRISIS_REPLY, load_topics
 
-CRISIS_REPLY = "utter_crisis"
-CRISIS_SLOT = "crisis_flagged"
 TOPIC_SLOT = "topic"
 CRISIS_INTENT = "crisis"
 DISTRESS_INTENT = "distress"
-UNANSWERED_INTENTS = ("nlu_fallback", "out_of_scope")
+UNANSWERED_INTENTS = ("nlu_fallback", "out_of_scope", "outside_content")
 TOPICS = {topic.id: topic.label for topic in load_topics().values()}
 PREVIEW_CHARACTERS = 160
+logger = logging.getLogger(__name__)
 # Only these events say anything staff read; the rest (actions, featurization) are skipped.
 READ_TYPES = ("user", "bot", "slot")
 # Its action event comes first in a new session, before the introduction that the session opens with.
 SESSION_START = "action_session_start"
+
+
+def _text(value: Any) -> str | None:
+    """A stored field as text, or None when it is anything else: the events come from the outside
+    (a REST body can carry `"input_channel": {}`), and one odd value must not break a page."""
+    return value if isinstance(value, str) else None
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def stored_data(raw: Any) -> dict[str, Any]:
+    """A stored event's JSON as a mapping; empty (and logged) when it is not one."""
+    try:
+        return _mapping(json.loads(raw or "{}"))
+    except (TypeError, ValueError):
+        logger.warning("A stored event cannot be read as JSON; it is taken as empty.")
+        return {}
+
+
+def stored_text(raw: Any) -> str:
+    """The text of a stored user or bot event, or "" when it has none that is text."""
+    return _text(stored_data(raw).get("text")) or ""
 
 
 @dataclass(frozen=True)
@@ -36,36 +60,66 @@ class StoredEvent:
 
     @classmethod
     def from_row(cls, row: Any) -> StoredEvent:
-        return cls(row.id, row.type_name, row.timestamp or 0.0, json.loads(row.data or "{}"))
+        data = stored_data(row.data)
+        timestamp = row.timestamp if isinstance(row.timestamp, int | float) else 0.0
+        return cls(row.id, row.type_name, timestamp, data)
+
+    @property
+    def text(self) -> str:
+        return _text(self.data.get("text")) or ""
 
     @property
     def intent(self) -> str | None:
-        return ((self.data.get("parse_data") or {}).get("intent") or {}).get("name")
+        return _text(_mapping(_mapping(self.data.get("parse_data")).get("intent")).get("name"))
 
     @property
     def confidence(self) -> float | None:
-        return ((self.data.get("parse_data") or {}).get("intent") or {}).get("confidence")
+        confidence = _mapping(_mapping(self.data.get("parse_data")).get("intent")).get("confidence")
+        return float(confidence) if isinstance(confidence, int | float) and not isinstance(confidence, bool) else None
+
+    @property
+    def input_channel(self) -> str | None:
+        return _text(self.data.get("input_channel"))
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        return _mapping(self.data.get("metadata"))
 
     @property
     def response(self) -> str | None:
         """The response a bot message came from (`utter_crisis`, `utter_answer`, ...), if any."""
-        return (self.data.get("metadata") or {}).get("utter_action")
+        return _text(self.metadata.get("utter_action"))
+
+    @property
+    def buttons(self) -> list[str]:
+        """The titles of a bot message's buttons."""
+        buttons = _mapping(self.data.get("data")).get("buttons")
+        buttons = buttons if isinstance(buttons, list) else []
+        return [_text(button.get("title")) or "" for button in buttons if isinstance(button, dict)]
 
     def slot(self, name: str) -> bool:
         return self.type_name == "slot" and self.data.get("name") == name
+
+    @property
+    def topic_set(self) -> str | None:
+        """The topic a `topic` slot event set, when it is one."""
+        value = _text(self.data.get("value")) if self.slot(TOPIC_SLOT) else None
+        return value if value in TOPICS else None
 
 
 def is_crisis_event(type_name: str, data: dict[str, Any]) -> bool:
     """The crisis flag set, or the crisis reply sent: either marks the conversation as a crisis."""
     if type_name == "slot":
-        return data.get("name") == CRISIS_SLOT and data.get("value") is True
-    return type_name == "bot" and (data.get("metadata") or {}).get("utter_action") == CRISIS_REPLY
+        return data.get("name") == CRISIS_FLAG_SLOT and data.get("value") is True
+    return type_name == "bot" and _mapping(data.get("metadata")).get("utter_action") == CRISIS_REPLY
 
 
 def answered_topic(event: StoredEvent) -> str | None:
     """The topic a bot reply answered: curated replies are variations chosen by the topic slot."""
-    for condition in (event.data.get("metadata") or {}).get("condition") or []:
-        if condition.get("name") == TOPIC_SLOT and condition.get("value") in TOPICS:
+    conditions = event.metadata.get("condition")
+    for condition in conditions if isinstance(conditions, list) else []:
+        condition = _mapping(condition)
+        if condition.get("name") == TOPIC_SLOT and _text(condition.get("value")) in TOPICS:
             return condition["value"]
     return None
 
@@ -81,6 +135,7 @@ class ConversationFacts:
     last_event_id: int = 0
     messages: int = 0
     crisis: bool = False
+    last_crisis_event_id: int = 0
     distress: bool = False
     unanswered: bool = False
     channels: set[str] = field(default_factory=set)
@@ -93,23 +148,24 @@ class ConversationFacts:
         if event.type_name in ("user", "bot"):
             self.started_at = min(self.started_at or event.timestamp, event.timestamp)
             self.last_at = max(self.last_at, event.timestamp)
-        self.crisis = self.crisis or is_crisis_event(event.type_name, event.data)
-        if event.slot(TOPIC_SLOT) and event.data.get("value") in TOPICS:
-            self.topics.add(event.data["value"])
+        if is_crisis_event(event.type_name, event.data):
+            self.crisis, self.last_crisis_event_id = True, max(self.last_crisis_event_id, event.id)
+        if event.topic_set:
+            self.topics.add(event.topic_set)
         if event.type_name == "bot" and answered_topic(event):
             self.topics.add(answered_topic(event))
         if event.type_name == "user":
             self._add_message(event)
 
     def _add_message(self, event: StoredEvent) -> None:
-        text = event.data.get("text") or ""
+        text = event.text
         self.messages += 1
         self.distress = self.distress or event.intent == DISTRESS_INTENT
         self.unanswered = self.unanswered or event.intent in UNANSWERED_INTENTS
         if event.intent in TOPICS:
             self.topics.add(event.intent)
-        if event.data.get("input_channel"):
-            self.channels.add(event.data["input_channel"])
+        if event.input_channel:
+            self.channels.add(event.input_channel)
         if text:
             self.texts.append(text)
             if not self.preview and not is_button_payload(text):
@@ -123,6 +179,7 @@ class ConversationFacts:
             "last_event_id": self.last_event_id,
             "messages": self.messages,
             "crisis": self.crisis,
+            "last_crisis_event_id": self.last_crisis_event_id,
             "distress": self.distress,
             "unanswered": self.unanswered,
             "channels": as_set_column(self.channels),
@@ -133,9 +190,14 @@ class ConversationFacts:
 
 
 def facts_of(events: Iterable[StoredEvent]) -> ConversationFacts:
+    """A conversation's facts; an event that still cannot be read is logged and skipped, so one bad
+    row never keeps the conversation, or the crisis queue, from the index."""
     facts = ConversationFacts()
     for event in events:
-        facts.add(event)
+        try:
+            facts.add(event)
+        except Exception as error:  # noqa: BLE001 - whatever the stored data, the rest must be indexed
+            logger.warning("Skipped event %s while indexing: %s.", event.id, type(error).__name__)
     return facts
 
 

@@ -81,6 +81,8 @@ conversations = sa.Table(
     sa.Column("last_event_id", sa.Integer, nullable=False, index=True),
     sa.Column("messages", sa.Integer, nullable=False),
     sa.Column("crisis", sa.Boolean, nullable=False),
+    # the id of the conversation's latest crisis event: a review mark covers the crisis up to its own id
+    sa.Column("last_crisis_event_id", sa.Integer, nullable=False, server_default="0"),
     sa.Column("distress", sa.Boolean, nullable=False),
     sa.Column("unanswered", sa.Boolean, nullable=False),
     # sets kept as ",a,b," so that one LIKE '%,a,%' finds a member
@@ -96,6 +98,8 @@ marks = sa.Table(
     sa.Column("sender_id", sa.String(255), primary_key=True),
     sa.Column("reviewed_by", sa.String(80), nullable=False),
     sa.Column("reviewed_at", sa.Float, nullable=False),
+    # the last event the reviewer saw: a crisis after it puts the conversation back in the queue
+    sa.Column("reviewed_up_to", sa.Integer, nullable=False, server_default="0"),
 )
 
 notes = sa.Table(
@@ -185,11 +189,29 @@ def tracker_engine(settings: Settings) -> sa.engine.Engine:
     return sa.create_engine(f"sqlite:///{settings.tracker_file}", connect_args={"timeout": 15})
 
 
+def _bring_up_to_date(connection: sa.engine.Connection) -> None:
+    """Tables made by an earlier version gain the columns of this one.
+
+    The index is rebuilt from the events (it is only a cache of them). An older mark gains
+    `reviewed_up_to` 0: it covers no crisis event, so every crisis conversation is reviewed once more
+    rather than a later crisis staying hidden behind it.
+    """
+    columns = {column["name"] for column in sa.inspect(connection).get_columns(conversations.name)}
+    if "last_crisis_event_id" not in columns:
+        conversations.drop(connection)
+        conversations.create(connection)
+    columns = {column["name"] for column in sa.inspect(connection).get_columns(marks.name)}
+    if "reviewed_up_to" not in columns:
+        connection.execute(sa.text(f"ALTER TABLE {marks.name} ADD COLUMN reviewed_up_to INTEGER NOT NULL DEFAULT 0"))
+
+
 def prepare(settings: Settings) -> None:
     """Create the app's tables; on PostgreSQL, first check that its role can only read the conversations."""
     engine = own_tables_engine(settings)
     if not settings.on_postgresql:
-        REVIEW.create_all(engine)
+        with engine.begin() as connection:
+            REVIEW.create_all(connection)
+            _bring_up_to_date(connection)
         engine.dispose()
         return
     try:
@@ -210,6 +232,7 @@ def prepare(settings: Settings) -> None:
                     "read them. Give it a role of its own (`python -m review.postgres`)."
                 )
             REVIEW.create_all(connection)
+            _bring_up_to_date(connection)
     except sa.exc.OperationalError as error:
         raise StoreUnavailableError(f"Cannot open the review database: {str(error.orig).strip()}") from error
     finally:

@@ -99,9 +99,9 @@ class Filters:
             after_end = day_of(self.date_to) + datetime.timedelta(days=1)
             conditions.append(conversations.c.started_at < _timestamp(after_end))
         if self.reviewed == "yes":
-            conditions.append(marks.c.sender_id.is_not(None))
+            conditions.append(review_covers())
         if self.reviewed == "no":
-            conditions.append(marks.c.sender_id.is_(None))
+            conditions.append(sa.not_(review_covers()))
         if self.text:
             in_messages = _contains(conversations.c.search_text, self.text.lower())
             conditions.append(sa.or_(in_messages, conversations.c.sender_id == self.text))
@@ -126,8 +126,13 @@ class Filters:
         return {name: value for name, value in asdict(self).items() if value}
 
 
+def review_covers() -> sa.sql.ColumnElement:
+    """A mark counts up to the event its reviewer saw: a crisis after that is not reviewed."""
+    return sa.and_(marks.c.sender_id.is_not(None), marks.c.reviewed_up_to >= conversations.c.last_crisis_event_id)
+
+
 def _waiting_for_review() -> sa.sql.ColumnElement:
-    return sa.and_(conversations.c.crisis.is_(True), marks.c.sender_id.is_(None))
+    return sa.and_(conversations.c.crisis.is_(True), sa.not_(review_covers()))
 
 
 def _joined() -> sa.sql.FromClause:
@@ -137,7 +142,12 @@ def _joined() -> sa.sql.FromClause:
 def matching(filters: Filters) -> sa.sql.Select:
     """The conversations that match, crisis ones awaiting review first, then the newest."""
     return (
-        sa.select(conversations, marks.c.reviewed_by, marks.c.reviewed_at)
+        sa.select(
+            conversations,
+            # a mark that a later crisis has outdated is shown as no mark
+            sa.case((review_covers(), marks.c.reviewed_by), else_=None).label("reviewed_by"),
+            sa.case((review_covers(), marks.c.reviewed_at), else_=None).label("reviewed_at"),
+        )
         .select_from(_joined())
         .where(*filters.conditions())
         .order_by(

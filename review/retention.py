@@ -13,15 +13,15 @@ app's own role may only read) and from the app's tables as the app.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from content_library.load import CRISIS_FLAG_SLOT, CRISIS_REPLY
 from review import audit
-from review.conversation_facts import CRISIS_REPLY, CRISIS_SLOT, is_crisis_event
+from review.conversation_facts import is_crisis_event, stored_data
 from review.database import (
     PER_CONVERSATION,
     StoreUnavailableError,
@@ -49,27 +49,30 @@ def old_conversations(connection: sa.engine.Connection, cutoff: float) -> list[s
     return list(connection.execute(query).scalars())
 
 
-def crisis_among(connection: sa.engine.Connection, sender_ids: list[str]) -> set[str]:
+def crisis_among(connection: sa.engine.Connection, sender_ids: list[str]) -> dict[str, int]:
+    """The id of the latest crisis event of each of these conversations that had one."""
     # the SQL narrows the rows down; is_crisis_event decides, as it does for the review app
     maybe_crisis = sa.or_(
-        sa.and_(events.c.type_name == "slot", events.c.action_name == CRISIS_SLOT),
+        sa.and_(events.c.type_name == "slot", events.c.action_name == CRISIS_FLAG_SLOT),
         sa.and_(events.c.type_name == "bot", events.c.data.contains(CRISIS_REPLY)),
     )
-    found = set()
+    latest: dict[str, int] = {}
     for chunk in chunks(sender_ids):
-        query = sa.select(events.c.sender_id, events.c.type_name, events.c.data).where(
+        query = sa.select(events.c.id, events.c.sender_id, events.c.type_name, events.c.data).where(
             events.c.sender_id.in_(chunk), maybe_crisis
         )
         for row in connection.execute(query):
-            if row.sender_id not in found and is_crisis_event(row.type_name, json.loads(row.data or "{}")):
-                found.add(row.sender_id)
-    return found
+            if is_crisis_event(row.type_name, stored_data(row.data)):
+                latest[row.sender_id] = max(row.id, latest.get(row.sender_id, 0))
+    return latest
 
 
-def reviewed_among(connection: sa.engine.Connection, sender_ids: list[str]) -> set[str]:
-    found = set()
+def reviewed_among(connection: sa.engine.Connection, sender_ids: list[str]) -> dict[str, int]:
+    """Each marked conversation's last event its reviewer saw."""
+    found: dict[str, int] = {}
     for chunk in chunks(sender_ids):
-        found.update(connection.execute(sa.select(marks.c.sender_id).where(marks.c.sender_id.in_(chunk))).scalars())
+        query = sa.select(marks.c.sender_id, marks.c.reviewed_up_to).where(marks.c.sender_id.in_(chunk))
+        found.update(connection.execute(query).all())
     return found
 
 
@@ -98,7 +101,9 @@ def apply_retention(settings: Settings, days: int, dry_run: bool = False, now: f
             old = old_conversations(connection, cutoff)
             crisis = crisis_among(connection, old)
             with own_tables.connect() as own:
-                waiting = crisis - reviewed_among(own, sorted(crisis))
+                reviewed = reviewed_among(own, sorted(crisis))
+            # a crisis after the point its review covered keeps the conversation for review
+            waiting = {sender_id for sender_id, last in crisis.items() if reviewed.get(sender_id, -1) < last}
             doomed = [sender_id for sender_id in old if sender_id not in waiting]
             if not dry_run:
                 doomed, events_deleted = delete_events(connection, doomed, cutoff)

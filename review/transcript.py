@@ -17,7 +17,6 @@ from review.conversation_facts import (
     CRISIS_REPLY,
     DISTRESS_INTENT,
     SESSION_START,
-    TOPIC_SLOT,
     TOPICS,
     UNANSWERED_INTENTS,
     StoredEvent,
@@ -61,15 +60,14 @@ class SessionStart:
 
 
 def _reply(conversation_id: str, event: StoredEvent) -> Message:
-    buttons = ((event.data.get("data") or {}).get("buttons")) or []
     return Message(
         conversation_id,
         event.timestamp,
         "assistant",
-        event.data.get("text") or "",
+        event.text,
         response=event.response,
         topic=answered_topic(event),
-        buttons=[button.get("title", "") for button in buttons if isinstance(button, dict)],
+        buttons=event.buttons,
     )
 
 
@@ -85,7 +83,7 @@ def transcript(conversation_id: str, stored: Iterable[StoredEvent]) -> list[Mess
                 conversation_id,
                 event.timestamp,
                 "person",
-                event.data.get("text") or "",
+                event.text,
                 intent=event.intent,
                 confidence=event.confidence,
             )
@@ -95,9 +93,9 @@ def transcript(conversation_id: str, stored: Iterable[StoredEvent]) -> list[Mess
             entries.append(reply)
             if asked and reply.topic and not asked.topic:
                 asked.topic = reply.topic
-        elif asked and event.slot(TOPIC_SLOT) and event.data.get("value") in TOPICS and not asked.topic:
+        elif asked and event.topic_set and not asked.topic:
             # a passage the fallback found sets the topic without a topic reply
-            asked.topic = event.data["value"]
+            asked.topic = event.topic_set
     return entries
 
 

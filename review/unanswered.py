@@ -9,14 +9,13 @@ greedily, most frequent wording first, so each group is named by its most common
 from __future__ import annotations
 
 import datetime
-import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from review.conversation_facts import UNANSWERED_INTENTS
+from review.conversation_facts import UNANSWERED_INTENTS, stored_text
 from review.database import events
 
 SIMILAR = 0.5
@@ -115,7 +114,5 @@ def load(connection: sa.engine.Connection, since: datetime.date | None, until: d
         query = query.where(events.c.timestamp >= _day_start(since))
     if until:
         query = query.where(events.c.timestamp < _day_start(until + datetime.timedelta(days=1)))
-    return [
-        Asked(json.loads(row.data).get("text") or "", row.sender_id, row.timestamp or 0.0)
-        for row in connection.execute(query)
-    ]
+    asked = [Asked(stored_text(row.data), row.sender_id, row.timestamp or 0.0) for row in connection.execute(query)]
+    return [message for message in asked if message.text.strip()]  # a blank message asked nothing

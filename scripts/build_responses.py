@@ -8,6 +8,10 @@ Two rules are applied to every reply here rather than written by hand each time:
 - once a conversation is flagged as a crisis (slot `crisis_flagged`), every reply carries a
   "Crisis lines" button, so help stays one tap away;
 - every curated answer ends with the line that says where it comes from.
+
+The crisis reply, the check-in and the English-only note also come in the languages of
+content/languages.yml, chosen by the slot `language`; their English variations are pinned to
+`language: en` so that two variations never match at once.
 """
 
 from __future__ import annotations
@@ -19,11 +23,17 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from actions.content import (  # noqa: E402
+from components.crisis_levels import LEVEL_ENTITY, LEVELS, THOUGHTS  # noqa: E402
+from content_library.load import (  # noqa: E402
+    CRISIS_FLAG_SLOT,
+    HELPLINES_BUTTON,
+    NAMED_BUTTONS,
     Topic,
     buttons_for,
     load_conversation,
+    load_crisis_words,
     load_helplines,
+    load_languages,
     load_topics,
     with_helplines,
 )
@@ -49,12 +59,23 @@ def keep_help_in_reach(variations: list[dict]) -> list[dict]:
         condition = variation.get("condition", [])
         flagged_buttons = with_helplines(variation.get("buttons", []))
         result.append(
-            {**variation, "buttons": flagged_buttons, "condition": [*condition, slot_is("crisis_flagged", True)]}
+            {**variation, "buttons": flagged_buttons, "condition": [*condition, slot_is(CRISIS_FLAG_SLOT, True)]}
         )
         result.append(
-            {**variation, "condition": [*condition, slot_is("crisis_flagged", False)]} if condition else variation
+            {**variation, "condition": [*condition, slot_is(CRISIS_FLAG_SLOT, False)]} if condition else variation
         )
     return result
+
+
+def sources_sentence(topic: Topic) -> str:
+    """ "Where is this from?" answered as a plain sentence, with the addresses people can open."""
+    references = [source.reference for source in topic.sources]
+    listed = "; ".join(references[:-1]) + " and " + references[-1] if len(references) > 1 else references[0]
+    reviewed = f"{topic.reviewed.day} {topic.reviewed:%B %Y}"
+    return (
+        f"The answer on {topic.title} comes from {listed}. The team wrote it in its own words "
+        f"and last reviewed it on {reviewed}. It is general information, not medical advice."
+    )
 
 
 def topic_responses(topics: dict[str, Topic], conversation: dict) -> dict[str, list[dict]]:
@@ -81,23 +102,11 @@ def topic_responses(topics: dict[str, Topic], conversation: dict) -> dict[str, l
                 "buttons": [*related, SOURCE_BUTTON],
             }
         )
-        titles = "; ".join(f'"{source.title}"' for source in topic.sources)
-        sources.append(
-            {
-                "condition": on_topic,
-                "text": (
-                    f"The answer on {topic.title} "
-                    f"comes from {titles}. The team wrote it in its own words from the article"
-                    f"{'s' if len(topic.sources) > 1 else ''} and last reviewed it on "
-                    f"{topic.reviewed.isoformat()}. It is general information, not medical advice."
-                ),
-                "buttons": related,
-            }
-        )
-    all_titles = sorted({f'"{source.title}"' for topic in topics.values() for source in topic.sources})
+        sources.append({"condition": on_topic, "text": sources_sentence(topic), "buttons": related})
+    all_sources = sorted({source.citation for topic in topics.values() for source in topic.sources})
     about_sources = {
         "condition": no_topic,
-        "text": "My answers come from articles the team has reviewed: " + "; ".join(all_titles) + ".",
+        "text": "My answers come from sources the team has reviewed: " + "; ".join(all_sources) + ".",
         "buttons": ask_which["buttons"],
     }
     return {
@@ -139,58 +148,137 @@ def helpline_buttons(country: dict) -> list[dict]:
         if "tel" in line:
             buttons.append({"title": f"Call {line['name']}", "payload": f"tel:{line['tel']}"})
         if "sms" in line:
-            buttons.append({"title": f"Text {line['name']}", "payload": f"sms:{line['sms']}"})
+            body = f"?body={line['keyword']}" if "keyword" in line else ""
+            buttons.append({"title": f"Text {line['name']}", "payload": f"sms:{line['sms']}{body}"})
     emergency = country["emergency"].split()[0]
     buttons.append({"title": f"Call {emergency} (emergency)", "payload": f"tel:{emergency}"})
     return buttons
 
 
-def crisis_text(subject: str, lines: list[str], emergency: str) -> str:
-    numbers = "\n".join(lines)
-    if subject == "other":
-        return (
-            "Thank you for looking out for them. If they are in danger right now, call "
-            f"{emergency} and stay with them if it is safe. These lines also help people who are "
-            f"worried about someone:\n{numbers}\nTake what they said seriously. You don't have to "
-            "handle this alone."
-        )
-    return (
-        "You matter, and I'm really glad you told me. I can't help in a crisis, but people can, "
-        f"right now:\n{numbers}\nIf you are in danger, call {emergency} now."
-    )
+def crisis_places(helplines: dict) -> list[tuple[list[dict], dict | None]]:
+    """Each place a crisis reply can be for: its slot conditions and its country (None: the directory).
 
-
-def crisis_responses(helplines: dict) -> dict[str, list[dict]]:
-    """The crisis reply for each country and for self or other, chosen by slot; no action server."""
+    Rasa picks at random among matching conditions, so the conditions never overlap: what the
+    person said (`country`) when they said it, else the page's or app's country (`page_country`),
+    else the default country.
+    """
     countries = {country["code"]: country for country in helplines["countries"]}
+    places = []
+    for code in [*countries, "intl"]:
+        places.append(([slot_is("country", code)], countries.get(code)))
+    for code in [*countries, "intl", None]:
+        country = countries[helplines["default_country"]] if code is None else countries.get(code)
+        places.append(([slot_is("country", None), slot_is("page_country", code)], country))
+    return places
+
+
+def crisis_wordings(words: dict) -> list[tuple[list[dict], str, str]]:
+    """Each English wording with its slot conditions and the banner's subject: one per level for the
+    writer (no level known: thoughts), one for someone writing about another person."""
+    wordings = []
+    for subject in ("self", None):
+        for level in (*LEVELS, None):
+            where = [slot_is("crisis_subject", subject), slot_is(LEVEL_ENTITY, level)]
+            wordings.append((where, words["levels"][level or THOUGHTS], "self"))
+    wordings.append(([slot_is("crisis_subject", "other")], words["other"], "other"))
+    return wordings
+
+
+def crisis_responses(helplines: dict, words: dict) -> dict[str, list[dict]]:
+    """The crisis reply for each country, level and subject, chosen by slot; no action server."""
     international = helplines["international"]
     international_line = f"- {international['name']}: {international['how']}"
-    default = countries[helplines["default_country"]]
+    default_code = helplines["default_country"]
     variations = []
-    # Rasa picks at random among matching conditions, so the conditions never overlap: what the
-    # person said (`country`) when they said it, else the page's or app's country (`page_country`).
-    places = [("country", code) for code in [*countries, "intl"]]
-    places += [("page_country", code) for code in [*countries, "intl", None]]
-    for subject in ("self", "other", None):
-        for slot, code in places:
-            if code == "intl":
+    for who, template, subject in crisis_wordings(words):
+        for where, country in crisis_places(helplines):
+            if country is None:
                 lines, emergency = [international_line], "your local emergency number"
                 buttons = [{"title": international["name"], "payload": international["url"]}]
             else:
-                country = countries[code] if code else default
                 lines, emergency = helpline_lines(country), country["emergency"]
                 buttons = helpline_buttons(country)
-                if code is None:
+                if where[-1] == slot_is("page_country", None) and country["code"] == default_code:
                     lines.append(f"Outside {country['name']}? {international_line[2:]}")
-            where = [slot_is(slot, code)] if slot == "country" else [slot_is("country", None), slot_is(slot, code)]
             variation = {
-                "condition": [*where, slot_is("crisis_subject", subject)],
-                "text": crisis_text(subject or "self", lines, emergency),
+                "condition": [slot_is("language", "en"), *where, *who],
+                "text": in_language(template, lines, emergency),
                 "buttons": buttons,
             }
             variations.append(variation)
-            variations.append(widget_twin(variation, subject or "self", emergency))
+            variations.append(widget_twin(variation, subject, emergency))
     return {"utter_crisis": variations}
+
+
+def in_language(template: str, lines: list[str], emergency: str) -> str:
+    """A crisis template (content/crisis.yml, content/languages.yml) filled in: its {lines} on lines of
+    their own, its {emergency} the number."""
+    before, _, after = template.partition("{lines}")
+    text = "\n".join(part for part in (" ".join(before.split()), *lines, " ".join(after.split())) if part)
+    return text.replace("{emergency}", emergency)
+
+
+def translated_crisis_responses(languages: dict, helplines: dict) -> list[dict]:
+    """The crisis reply in each language of content/languages.yml, for every place (any subject)."""
+    international = helplines["international"]
+    variations = []
+    for code, words in languages.items():
+        titles = words["buttons"]
+        for where, country in crisis_places(helplines):
+            directory = f"- {words['directory']}: {international['url']}"
+            if country is None:
+                lines, emergency = [directory], words["local_emergency"]
+                buttons = [{"title": international["name"], "payload": international["url"]}]
+            else:
+                lines = [f"- {line['name']}: {line.get('tel') or line.get('sms')}" for line in country["lines"]]
+                lines.append(directory)
+                emergency = country["emergency"]
+                buttons = translated_buttons(helpline_buttons(country), titles)
+            text = in_language(words["crisis"], lines, emergency)
+            variation = {"condition": [slot_is("language", code), *where], "text": text, "buttons": buttons}
+            variations.append(variation)
+            variations.append(widget_twin(variation, "self", emergency))
+    return variations
+
+
+def translated_buttons(buttons: list[dict], titles: dict) -> list[dict]:
+    """Call and text buttons with the language's verbs; the line's own name stays as it is."""
+    translated = []
+    for button in buttons:
+        title = button["title"]
+        for english, key in (("Call ", "call"), ("Text ", "text")):
+            if title.startswith(english):
+                title = f"{titles[key]}: {title.removeprefix(english)}"
+        translated.append({**button, "title": title})
+    return translated
+
+
+def translated_conversation_responses(languages: dict) -> dict[str, list[dict]]:
+    """The check-in and the English-only note in each language, with its buttons' titles."""
+    checkin, english_only = [], []
+    for code, words in languages.items():
+        titles = words["buttons"]
+        helplines_button = {**HELPLINES_BUTTON, "title": titles["crisis_lines"]}
+        answers = [
+            {**NAMED_BUTTONS["yes"], "title": titles["yes"]},
+            {**NAMED_BUTTONS["unsure"], "title": titles["unsure"]},
+            {**NAMED_BUTTONS["no"], "title": titles["no"]},
+            helplines_button,
+        ]
+        condition = [slot_is("language", code)]
+        checkin.append({"condition": condition, "text": " ".join(words["checkin"].split()), "buttons": answers})
+        english_only.append(
+            {"condition": condition, "text": " ".join(words["english_only"].split()), "buttons": [helplines_button]}
+        )
+    return {"utter_distress_checkin": checkin, "utter_other_language": english_only}
+
+
+def with_translations(responses: dict[str, list[dict]], translations: dict[str, list[dict]]) -> dict:
+    """The responses with their translated variations; the English ones pinned to `language: en`."""
+    for name, translated in translations.items():
+        english = [{**v, "condition": [slot_is("language", "en"), *v.get("condition", [])]} for v in responses[name]]
+        responses[name] = [*english, *translated]
+    return responses
 
 
 def widget_twin(variation: dict, subject: str, emergency: str) -> dict:
@@ -206,9 +294,12 @@ def widget_twin(variation: dict, subject: str, emergency: str) -> dict:
 def build() -> dict:
     topics = load_topics()
     conversation = load_conversation()
+    languages, helplines = load_languages(), load_helplines()
     responses = {**conversation_responses(topics, conversation), **topic_responses(topics, conversation)}
+    responses = with_translations(responses, translated_conversation_responses(languages))
     responses = {name: keep_help_in_reach(variations) for name, variations in responses.items()}
-    responses.update(crisis_responses(load_helplines()))
+    responses.update(crisis_responses(helplines, load_crisis_words()))
+    responses["utter_crisis"] += translated_crisis_responses(languages, helplines)
     return {"version": "3.1", "responses": responses}
 
 

@@ -14,16 +14,21 @@ from __future__ import annotations
 import re
 from typing import Any
 
-EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+# Every pattern is bounded, so that it takes time in proportion to the text: these run inside the save,
+# on the Rasa server's one event loop, where an unbounded pattern that backtracks on a long run without
+# spaces (20,000 characters of "a" took 3 s) stalls every conversation, crisis replies included.
+# The bounds are those of the things themselves: an e-mail address's local part (64) and domain labels
+# (63), a phone number with its separators (30 characters for at most 15 digits), a street name's words.
+EMAIL = re.compile(r"[\w.+'-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}", re.UNICODE)
 # A run of digits with the separators people type in phone numbers; it is one when it holds enough
 # digits. Dates are set apart first ("2021-03-04"), unless they are part of a longer run ("06.12.34.56.78").
-PHONE_CANDIDATE = re.compile(r"(?<![\w+])\+?\(?\d[\d \t().-]{5,}\d(?!\w)")
+PHONE_CANDIDATE = re.compile(r"(?<![\w+])\+?\(?\d[\d \t().-]{5,28}\d(?!\w)")
 DATE = re.compile(r"(?<![\d.-])(\d{4}[-.]\d{1,2}[-.]\d{1,2}|\d{1,2}[-.]\d{1,2}[-.]\d{2,4})(?![.-]?\d)")
 # Words that name a street and little else; "drive", "way", "place" or "close" would turn "a 2 hour
 # drive" into an address.
 STREET_WORDS = "street|st|road|rd|avenue|ave|lane|ln|boulevard|blvd|terrace|crescent|parkway|pkwy|highway|hwy"
 STREET_ADDRESS = re.compile(
-    rf"\b\d{{1,5}}[a-z]?,?\s+(?:[a-z][\w'-]*\s+){{1,3}}(?:{STREET_WORDS})\b\.?",
+    rf"\b\d{{1,5}}[a-z]?,?\s{{1,3}}(?:[a-z][\w'-]{{0,30}}\s{{1,3}}){{1,3}}(?:{STREET_WORDS})\b\.?",
     re.IGNORECASE,
 )
 HANDLE = re.compile(r"(?<![\w@.])@[a-z0-9_](?:[a-z0-9_.]{0,28}[a-z0-9_])?(?![\w@])", re.IGNORECASE)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from actions.content import load_conversation, load_topics
+from content_library.load import load_conversation, load_topics
 
 TOPICS = load_topics()
 CONVERSATION = load_conversation()

@@ -7,9 +7,10 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.content import HELPLINES_BUTTON
+from actions.crisis_flag import ActionFlagCrisis
 from actions.fallback import ActionFallback
 from actions.medical_advice import ActionOfferGeneralTopics
+from content_library.load import HELPLINES_BUTTON
 from tests.replies import TOPICS, said
 
 
@@ -59,6 +60,23 @@ async def test_fallback_asks_did_you_mean_with_the_likeliest_topics():
 
 
 @pytest.mark.asyncio
+async def test_fallback_says_the_content_does_not_cover_it_when_that_is_the_best_guess():
+    ranking = [("nlu_fallback", 0.5), ("outside_content", 0.4), ("tms", 0.2), ("ect", 0.1)]
+    events, dispatcher = await run(ActionFallback(), [user_event("tms for ocd in teens", "nlu_fallback", ranking)])
+    assert dispatcher.messages[0]["response"] == "utter_outside_content"
+    assert dispatcher.messages[1]["text"] == said("nearest_topics")
+    assert [button["payload"] for button in dispatcher.messages[1]["buttons"]][:2] == ["/tms", "/ect"]
+    assert events == []
+
+
+@pytest.mark.asyncio
+async def test_fallback_says_it_is_off_the_subject_when_that_is_the_best_guess():
+    ranking = [("nlu_fallback", 0.5), ("out_of_scope", 0.4), ("tms", 0.2)]
+    _, dispatcher = await run(ActionFallback(), [user_event("best pizza near me", "nlu_fallback", ranking)])
+    assert [message["response"] for message in dispatcher.messages] == ["utter_out_of_scope"]
+
+
+@pytest.mark.asyncio
 async def test_a_second_miss_in_a_row_gets_the_topic_list():
     ranking = [("nlu_fallback", 0.5), ("tms", 0.3)]
     history = [
@@ -87,7 +105,7 @@ async def test_a_miss_after_an_answer_is_a_first_miss_again():
 
 @pytest.mark.asyncio
 async def test_after_the_refusal_the_nearest_general_topics_are_offered():
-    message = user_event("should i switch my antidepressant because of the side effects", "medical_advice")
+    message = user_event("should i stop my sertraline because the side effects are bad", "medical_advice")
     events, dispatcher = await run(ActionOfferGeneralTopics(), [message])
     assert dispatcher.messages[0]["text"] == said("general_information")
     payloads = [button["payload"] for button in dispatcher.messages[0]["buttons"]]
@@ -103,3 +121,10 @@ async def test_action_replies_keep_the_crisis_lines_in_reach_once_flagged():
     assert HELPLINES_BUTTON in dispatcher.messages[-1]["buttons"]
     _, dispatcher = await run(ActionFallback(), [user_event("wug", "nlu_fallback", ranking)], {"crisis_flagged": False})
     assert HELPLINES_BUTTON not in dispatcher.messages[-1]["buttons"]
+
+
+@pytest.mark.asyncio
+async def test_the_flag_action_flags_the_conversation_and_says_nothing():
+    returned, dispatcher = await run(ActionFlagCrisis(), [action_event("utter_crisis")])
+    assert returned == [SlotSet("crisis_flagged", True)]
+    assert dispatcher.messages == []

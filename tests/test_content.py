@@ -3,26 +3,35 @@
 from __future__ import annotations
 
 import datetime
+import itertools
 import re
 from pathlib import Path
 
 import pytest
 import yaml
 
-from actions.content import load_helplines, load_sources, load_topics
+from components.crisis_levels import LEVELS
+from content_library.load import load_crisis_words, load_helplines, load_languages, load_sources, load_topics
 from scripts.build_responses import build
 
 PROJECT = Path(__file__).resolve().parent.parent
 SEEDS = PROJECT.parent / "shared" / "seeds"
-GUIDE_TOPICS = {
-    "what_is_trd", "adequate_trial", "prevalence", "outlook", "causes", "misdiagnosis", "genetics",
-    "co_occurring", "treatment_options", "medication_strategies", "ssri_snri", "ketamine", "kap", "tms",
-    "ect", "ifs", "emdr", "psychodynamic", "therapy_and_medication", "lifestyle", "supplements",
-    "surgery_absorption", "side_effects", "emotional_toll", "finding_help",
-}  # fmt: skip
+GUIDE = PROJECT.parent / "shared" / "GUIDE.md"
+EXCERPTS = PROJECT / "content" / "excerpts"
+
+
+def guide_topics() -> set[str]:
+    """The topic ids of the guide's table ("| id | covers |"): the product's definition of the topics."""
+    section = GUIDE.read_text(encoding="utf-8").split("## Content topics", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| ([a-z_]+) \|", section, flags=re.M)
+    return set(rows) - {"id"}
+
+
+GUIDE_TOPICS = guide_topics()
 REQUIRED_COUNTRIES = {"us", "ca", "gb", "ie", "au", "nz"}
 COPY_RUN = 7  # this many words in a row shared with a source article counts as copying
 TOPICS = load_topics()
+LANGUAGES = ["en", *load_languages()]
 
 
 def sentences(text: str) -> list[str]:
@@ -56,14 +65,31 @@ def test_a_topic_has_a_phone_sized_answer_a_longer_passage_sources_and_a_review_
     assert len(topic.label) <= 24
 
 
-def test_every_source_article_is_in_the_seeds():
+def test_every_source_is_a_seed_article_or_a_dated_page_with_the_passages_it_was_read_for():
     for source in load_sources().values():
-        assert (SEEDS / source.file).is_file(), source.file
+        if source.file:
+            assert (SEEDS / source.file).is_file(), source.file
+            continue
+        assert source.publisher and source.title and source.address.startswith(("https://", "http://")), source
+        assert isinstance(source.read, datetime.date) and source.read <= datetime.date.today(), source
+        excerpt = (EXCERPTS / source.excerpt).read_text(encoding="utf-8")
+        assert excerpt.splitlines()[0].strip() == source.address, source.id
+        assert len(excerpt.split()) >= 30, source.id
+
+
+def test_every_excerpt_belongs_to_a_source():
+    named = {source.excerpt for source in load_sources().values() if source.excerpt}
+    assert {path.name for path in EXCERPTS.glob("*.txt")} == named
+
+
+def source_texts() -> list[str]:
+    seeds = [path.read_text(encoding="utf-8") for path in SEEDS.glob("*.txt")]
+    return seeds + [path.read_text(encoding="utf-8") for path in EXCERPTS.glob("*.txt")]
 
 
 @pytest.mark.parametrize("topic_id", sorted(GUIDE_TOPICS))
 def test_answers_are_in_our_own_words_not_copied_from_the_articles(topic_id):
-    article_runs = set().union(*(runs(path.read_text(encoding="utf-8"), COPY_RUN) for path in SEEDS.glob("*.txt")))
+    article_runs = set().union(*(runs(text, COPY_RUN) for text in source_texts()))
     topic = TOPICS[topic_id]
     copied = runs(f"{topic.short} {topic.detail}", COPY_RUN) & article_runs
     assert not copied, [" ".join(run) for run in copied]
@@ -93,22 +119,46 @@ def test_built_responses_have_an_answer_a_passage_and_sources_for_every_topic():
         assert topics_covered == GUIDE_TOPICS | {None}, name
 
 
-def test_exactly_one_variation_of_every_reply_fits_each_topic_and_crisis_flag():
+@pytest.mark.parametrize("topic_id", sorted(topic_id for topic_id in GUIDE_TOPICS if TOPICS[topic_id].not_covered))
+def test_an_answer_says_in_itself_what_its_sources_do_not_cover(topic_id):
+    topic = TOPICS[topic_id]
+    answer = topic.answer_text
+    assert "does not cover" in answer and answer.index(topic.short) < answer.index("does not cover")
+    assert all(point in answer for point in topic.not_covered)
+
+
+def test_every_answer_carries_one_short_citation_per_source():
+    for topic in TOPICS.values():
+        line = topic.answer_text.rsplit("\n\n", 1)[1]
+        assert line == "From: " + "; ".join(source.citation for source in topic.sources)
+        for source in topic.sources:
+            assert source.title in line and (not source.publisher or source.publisher in line)
+            assert not source.address or source.address not in line  # addresses are in "where is this from?"
+
+
+def test_where_is_this_from_is_a_sentence_with_every_address_people_can_open():
+    sources_replies = {conditions(v).get("topic"): v["text"] for v in build()["responses"]["utter_sources"]}
+    for topic in TOPICS.values():
+        reply = sources_replies[topic.id]
+        assert reply.startswith(f"The answer on {topic.title} comes from ") and reply.endswith(".")
+        assert all(source.address in reply for source in topic.sources if source.address)
+
+
+def test_exactly_one_variation_of_every_reply_fits_each_topic_crisis_flag_and_language():
     """Rasa picks at random among the conditional variations that match: they must not overlap."""
     for name, variations in build()["responses"].items():
         if name == "utter_crisis":
             continue
-        for topic in [*GUIDE_TOPICS, None]:
-            for flagged in (True, False):
-                slots = {"topic": topic, "crisis_flagged": flagged}
-                fitting = [
-                    variation
-                    for variation in variations
-                    if "condition" in variation
-                    and all(slots.get(slot) == value for slot, value in conditions(variation).items())
-                ]
-                defaults = [variation for variation in variations if "condition" not in variation]
-                assert len(fitting) == 1 or (not fitting and len(defaults) == 1), (name, slots)
+        for topic, flagged, language in itertools.product([*GUIDE_TOPICS, None], (True, False), LANGUAGES):
+            slots = {"topic": topic, "crisis_flagged": flagged, "language": language}
+            fitting = [
+                variation
+                for variation in variations
+                if "condition" in variation
+                and all(slots.get(slot) == value for slot, value in conditions(variation).items())
+            ]
+            defaults = [variation for variation in variations if "condition" not in variation]
+            assert len(fitting) == 1 or (not fitting and len(defaults) == 1), (name, slots)
 
 
 def test_every_reply_keeps_the_crisis_lines_one_tap_away_once_flagged():
@@ -121,30 +171,91 @@ def test_every_reply_keeps_the_crisis_lines_one_tap_away_once_flagged():
         assert all({"title": "Crisis lines", "payload": "/crisis"} in v["buttons"] for v in flagged), name
 
 
+CRISIS_VARIATIONS = build()["responses"]["utter_crisis"]  # built once: the checks below ask thousands of times
+
+
 def crisis_variations_for(slots: dict, channel: str | None) -> list[dict]:
     """The crisis variations Rasa could pick for these slot values on this channel."""
     return [
         variation
-        for variation in build()["responses"]["utter_crisis"]
+        for variation in CRISIS_VARIATIONS
         if variation.get("channel") == channel
         and all(slots.get(name) == value for name, value in conditions(variation).items())
     ]
 
 
 @pytest.mark.parametrize("channel", [None, "socketio"])
-def test_exactly_one_crisis_variation_fits_every_country_subject_and_channel(channel):
+def test_exactly_one_crisis_variation_fits_every_country_subject_level_and_channel(channel):
     codes = [*REQUIRED_COUNTRIES, "intl", None]
-    for stated in codes:
-        for page in codes:
-            for subject in ("self", "other", None):
-                slots = {"country": stated, "page_country": page, "crisis_subject": subject}
-                assert len(crisis_variations_for(slots, channel)) == 1, slots
+    subjects, levels = ("self", "other", None), (*LEVELS, None)
+    for stated, page, subject, level, language in itertools.product(codes, codes, subjects, levels, LANGUAGES):
+        slots = {
+            "country": stated,
+            "page_country": page,
+            "crisis_subject": subject,
+            "crisis_level": level,
+            "language": language,
+        }
+        assert len(crisis_variations_for(slots, channel)) == 1, slots
+
+
+def english_crisis_text(level: str | None, subject: str = "self") -> str:
+    slots = {"country": "gb", "crisis_subject": subject, "crisis_level": level, "language": "en"}
+    [variation] = crisis_variations_for(slots, None)
+    return variation["text"]
+
+
+def test_danger_now_gives_the_emergency_number_first_and_asks_whether_the_person_is_safe():
+    text = english_crisis_text("danger")
+    first_sentence = text.split(". ")[0]
+    assert first_sentence.startswith("You matter") and "call 999 now" in first_sentence
+    assert "somewhere safe" in text and "anyone with you" in text
+    assert text.index("999") < text.index("116 123")
+
+
+def test_a_plan_gives_the_lines_first_then_time_and_distance_from_the_means():
+    text = english_crisis_text("plan")
+    assert text.index("116 123") < text.index("time and distance") < text.index("999")
+    assert "someone to be with you" in text
+
+
+def test_thoughts_and_an_unknown_level_get_the_same_reply_with_the_number_last():
+    text = english_crisis_text("thoughts")
+    assert english_crisis_text(None) == text
+    assert text.index("116 123") < text.index("999") and text.rstrip().endswith("now.")
+    assert len({english_crisis_text(level) for level in LEVELS}) == 3
+    assert all(english_crisis_text(level).startswith("You matter") for level in LEVELS)  # kindest first
+
+
+def test_someone_writing_about_another_person_gets_the_same_reply_whatever_the_level():
+    texts = {english_crisis_text(level, "other") for level in (*LEVELS, None)}
+    assert len(texts) == 1 and "looking out for them" in texts.pop()
+
+
+def test_a_text_line_that_asks_for_a_keyword_has_it_in_its_link():
+    for country in load_helplines()["countries"]:
+        for line in country["lines"]:
+            if "keyword" in line:
+                assert f"text {line['keyword']} to {line['sms']}" in line["how"], line
+            elif "sms" in line:
+                assert not re.search(r"text [A-Z]{2,} to", line["how"]), f"{line['name']} needs its keyword"
+    [variation] = crisis_variations_for({"country": "gb", "crisis_subject": "self", "language": "en"}, None)
+    assert {"title": "Text Shout", "payload": "sms:85258?body=SHOUT"} in variation["buttons"]
+
+
+def test_the_crisis_words_name_the_guidance_they_follow():
+    guidance = load_crisis_words()["guidance"]
+    assert len(guidance) >= 3
+    for entry in guidance:
+        assert entry["title"] and entry["publisher"] and entry["followed"]
+        assert entry["address"].startswith("https://")
 
 
 def test_what_the_person_said_wins_over_the_page_country():
-    [variation] = crisis_variations_for({"country": "gb", "page_country": "us", "crisis_subject": "self"}, None)
+    english = {"crisis_subject": "self", "language": "en"}
+    [variation] = crisis_variations_for({"country": "gb", "page_country": "us", **english}, None)
     assert "116 123" in variation["text"] and "988" not in variation["text"]
-    [variation] = crisis_variations_for({"country": None, "page_country": "au", "crisis_subject": "self"}, None)
+    [variation] = crisis_variations_for({"country": None, "page_country": "au", **english}, None)
     assert "13 11 14" in variation["text"]
 
 
@@ -163,5 +274,9 @@ def test_the_crisis_reply_gives_the_numbers_as_text_and_as_call_or_text_links():
         if code in helplines:
             country = helplines[code]
             assert country["emergency"] in variation["text"]
-            assert all(line["how"] in variation["text"] for line in country["lines"])
+            if where["language"] == "en":
+                assert all(line["how"] in variation["text"] for line in country["lines"])
+            else:  # the line's name and number, with the directory, in the person's language
+                assert all(line.get("tel", line.get("sms")) in variation["text"] for line in country["lines"])
+                assert "findahelpline.com" in variation["text"]
             assert any(button["payload"].startswith(("tel:", "sms:")) for button in variation["buttons"])

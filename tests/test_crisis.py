@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from tests.replies import TOPICS, button_payloads, said, texts
 
 CRISIS_MESSAGE = "i want to kill myself"
@@ -61,6 +63,50 @@ def test_the_flag_holds_and_every_later_reply_keeps_the_crisis_lines_in_reach(ra
     assert rasa.tracker(sender)["slots"]["crisis_flagged"] is True
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        "I took 30 pills an hour ago",
+        "im standing on the bridge right now and i'm going to jump",
+        "i have the pills in my hand and im doing it tonight",
+    ],
+)
+def test_danger_now_gets_the_emergency_number_first_and_is_asked_whether_safe(rasa, sender, message):
+    reply = crisis_reply(rasa.say(sender, message, metadata={"country": "GB"}))
+    first_sentence = reply.split(". ")[0]
+    assert first_sentence.startswith(SELF_OPENING) and "call 999 now" in first_sentence, reply
+    assert "somewhere safe" in reply and "anyone with you" in reply and "116 123" in reply
+    assert rasa.tracker(sender)["slots"]["crisis_level"] == "danger"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "i've been saving up my quetiapine for weeks and now i have enough",
+        "i've written the letters and picked the date, after my son's birthday",
+    ],
+)
+def test_a_plan_gets_the_lines_first_then_time_and_distance_from_the_means(rasa, sender, message):
+    reply = crisis_reply(rasa.say(sender, message, metadata={"country": "GB"}))
+    assert reply.index("116 123") < reply.index("time and distance") < reply.index("999"), reply
+    assert "anyone with you" not in reply  # the danger-now question
+    assert rasa.tracker(sender)["slots"]["crisis_level"] == "plan"
+
+
+def test_thoughts_without_a_plan_get_the_lines_and_the_emergency_number_last(rasa, sender):
+    reply = crisis_reply(rasa.say(sender, "lately i keep wishing i could go to sleep and not wake up"))
+    assert "time and distance" not in reply and "anyone with you" not in reply
+    assert reply.index("988") < reply.index("911")
+    assert rasa.tracker(sender)["slots"]["crisis_level"] == "thoughts"
+
+
+def test_a_yes_to_the_check_in_gets_the_reply_for_thoughts_not_an_earlier_level(rasa, sender):
+    crisis_reply(rasa.say(sender, "I took 30 pills an hour ago"))
+    rasa.say(sender, "i cant take this anymore")
+    reply = crisis_reply(rasa.say(sender, "yes"))
+    assert "anyone with you" not in reply and "time and distance" not in reply
+
+
 def test_someone_worried_about_another_person_gets_the_helping_a_friend_reply(rasa, sender):
     reply = crisis_reply(rasa.say(sender, "my friend says she wants to die and i dont know what to do"))
     assert reply.startswith(FRIEND_OPENING) and "988" in reply
@@ -71,6 +117,29 @@ def test_warning_signs_get_a_direct_check_in_and_yes_leads_to_the_crisis_reply(r
     assert said("utter_distress_checkin") in texts(replies)
     assert "/crisis" in button_payloads(replies)
     crisis_reply(rasa.say(sender, "yes"))
+
+
+@pytest.mark.parametrize("answer", ["yes", "kind of", "sometimes", "i don't know", "maybe"])
+def test_a_typed_yes_or_unsure_answer_to_the_check_in_gets_the_crisis_reply_and_flags_it(rasa, sender, answer):
+    rasa.say(sender, "everything feels hopeless and i cant see a way out")
+    crisis_reply(rasa.say(sender, answer))
+    assert rasa.tracker(sender)["slots"]["crisis_flagged"] is True
+    assert "/crisis" in button_payloads(rasa.say(sender, "what is tms"))
+
+
+def test_the_check_in_offers_yes_not_sure_and_no_and_both_first_lead_to_the_crisis_reply(rasa, sender):
+    replies = rasa.say(sender, "i cant take this anymore")
+    buttons = {button["title"]: button["payload"] for reply in replies for button in reply.get("buttons", [])}
+    assert buttons["Yes"] == buttons["Not sure"] == "/crisis" and buttons["No"] == "/deny"
+    crisis_reply(rasa.say(sender, buttons["Not sure"]))
+    assert rasa.tracker(sender)["slots"]["crisis_flagged"] is True
+
+
+def test_unsure_out_of_the_check_in_is_not_a_crisis(rasa, sender):
+    rasa.say(sender, "what is ect")
+    replies = rasa.say(sender, "maybe")
+    assert not any(text.startswith((SELF_OPENING, FRIEND_OPENING)) for text in texts(replies))
+    assert rasa.tracker(sender)["slots"]["crisis_flagged"] is False
 
 
 def test_no_to_the_check_in_leads_to_support_and_the_emotional_toll_topic(rasa, sender):

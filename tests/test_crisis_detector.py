@@ -26,13 +26,17 @@ from rasa.shared.nlu.training_data.training_data import TrainingData  # noqa: E4
 from components.crisis_detector import CrisisDetector  # noqa: E402
 
 PROJECT = Path(__file__).resolve().parents[1]
-LOOKUPS = PROJECT / "data" / "nlu" / "lookups"
-PATTERN_FILES = [LOOKUPS / "crisis_patterns.yml", LOOKUPS / "crisis_context.yml"]
+PHRASES = PROJECT / "crisis" / "phrases"
+PATTERN_FILES = [PHRASES / "crisis_patterns.yml", PHRASES / "crisis_context.yml"]
+# What CrisisClassifier, before the detector in the pipeline, says of a message: here, by default,
+# too little either way to decide anything or to overrule a phrase, so that a test sees the phrase
+# rules alone.
+UNDECIDED = {"crisis": 0.15, "distress": 0.15, "none": 0.7}
 
 
-def train_and_load(storage_dir: Path, pattern_files: list[Path]) -> CrisisDetector:
+def train_and_load(storage_dir: Path, pattern_files: list[Path], **settings: float) -> CrisisDetector:
     """Trains a detector into `storage_dir`, then loads a fresh one from it."""
-    config = {"patterns": [str(p) for p in pattern_files]}
+    config = {"patterns": [str(p) for p in pattern_files], **settings}
     storage_dir.mkdir(parents=True, exist_ok=True)
     storage = LocalModelStorage(storage_dir)
     resource = Resource("crisis_detector")
@@ -47,7 +51,7 @@ def detector(tmp_path_factory: pytest.TempPathFactory) -> CrisisDetector:
 
 
 def parse(detector: CrisisDetector, text: str, **data: object) -> Message:
-    message = Message(data={TEXT: text, **data})
+    message = Message(data={TEXT: text, "crisis_scores": UNDECIDED, **data})
     detector.process([message])
     return message
 
@@ -275,8 +279,75 @@ def test_an_unconfirmed_model_crisis_is_taken_off_the_top(detector: CrisisDetect
     assert "crisis" not in [r["name"] for r in message.get("intent_ranking")]
 
 
+def scores(crisis: float, distress: float) -> dict[str, float]:
+    return {"crisis": crisis, "distress": distress, "none": 1 - crisis - distress}
+
+
+def test_a_confident_classifier_makes_a_crisis_without_a_phrase(detector: CrisisDetector) -> None:
+    tms = {"name": "tms", "confidence": 0.8}
+    message = parse(detector, "so that's my answer then", intent=tms, crisis_scores=scores(0.9, 0.05))
+    assert message.get("intent") == {"name": "crisis", "confidence": 1.0}
+    assert message.get("crisis_detector")["source"] == "classifier"
+
+
+def test_an_unsure_classifier_gives_the_check_in(detector: CrisisDetector) -> None:
+    tms = {"name": "tms", "confidence": 0.8}
+    message = parse(detector, "so that's my answer then", intent=tms, crisis_scores=scores(0.35, 0.35))
+    assert message.get("intent")["name"] == "distress"
+
+
+def test_a_message_no_topic_claims_gets_the_check_in_at_a_lower_risk(tmp_path: Path) -> None:
+    # config.yml sets both thresholds alike today (it says why); the lower one is a setting of its own
+    detector = train_and_load(tmp_path, PATTERN_FILES, checkin_threshold=0.5, unclaimed_checkin_threshold=0.3)
+    fallback = {"name": "nlu_fallback", "confidence": 0.5}
+    tms = {"name": "tms", "confidence": 0.9}
+    between = (detector.thresholds.checkin + detector.thresholds.unclaimed_checkin) / 2
+    risk = scores(between / 2, between / 2)  # under the check-in threshold, over the one for unclaimed messages
+    assert intent_of(detector, "what now", intent=tms, crisis_scores=risk) == "tms"
+    assert intent_of(detector, "what now", intent=fallback, crisis_scores=risk) == "distress"
+
+
+def test_a_phrase_the_message_turns_off_needs_a_surer_classifier(detector: CrisisDetector) -> None:
+    text = "I would never kill myself"
+    assert intent_of(detector, text, crisis_scores=scores(0.9, 0.05)) is None
+    assert intent_of(detector, text, crisis_scores=scores(0.99, 0.0)) == "crisis"
+
+
+def test_a_phrase_does_not_count_where_the_classifier_is_sure_the_message_is_neither(detector: CrisisDetector) -> None:
+    text = "took my sertraline twice by mistake, is that an overdose"
+    assert intent_of(detector, text) == "crisis"
+    assert intent_of(detector, text, crisis_scores=scores(0.05, 0.0)) is None
+
+
+def test_a_message_without_the_classifier_s_scores_is_refused(detector: CrisisDetector) -> None:
+    with pytest.raises(InvalidConfigException, match="CrisisClassifier"):
+        detector.process([Message(data={TEXT: "hello"})])
+
+
+def test_the_phrases_read_the_normalised_message(detector: CrisisDetector) -> None:
+    assert intent_of(detector, "i want to k.i.l.l m y s e l f") == "crisis"
+    assert intent_of(detector, "ｉ ｗａｎｔ ｔｏ ｄｉｅ") == "crisis"
+
+
 def test_another_intent_is_left_alone(detector: CrisisDetector) -> None:
     tms = {"name": "tms", "confidence": 0.9}
     message = parse(detector, "does tms hurt", intent=tms, intent_ranking=[tms])
     assert message.get("intent") == tms
     assert not message.get("entities")
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("Quiero morir esta noche", "crisis"),
+        ("tomé todas las pastillas", "crisis"),
+        ("je veux mourir", "crisis"),
+        ("ich will nicht mehr leben", "crisis"),
+        ("chcę umrzeć", "crisis"),
+        ("não aguento mais", "distress"),
+        ("no quiero morir, quiero saber más del TMS", None),
+        ("non voglio morire", None),
+    ],
+)
+def test_phrases_in_other_languages_count_unless_negated(detector: CrisisDetector, text: str, intent: str) -> None:
+    assert intent_of(detector, text) == intent

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import expect
 
-from actions.content import load_topics
+from content_library.load import load_topics
 
 TOPICS = load_topics()
 

@@ -17,7 +17,8 @@ def expect_gb_lines(banner) -> None:
         for verb, scheme in (("Call", "tel"), ("Text", "sms")):
             if scheme in line:
                 link = banner.get_by_role("link", name=f"{verb} {line['name']}")
-                expect(link).to_have_attribute("href", f"{scheme}:{line[scheme]}")
+                keyword = f"?body={line['keyword']}" if scheme == "sms" and "keyword" in line else ""
+                expect(link).to_have_attribute("href", f"{scheme}:{line[scheme]}{keyword}")  # sms:85258?body=SHOUT
     emergency = COUNTRY["gb"]["emergency"]
     expect(banner.get_by_role("link", name=f"Call {emergency}")).to_have_attribute("href", f"tel:{emergency}")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from actions.content import load_topics
+from content_library.load import load_topics
 
 TOPICS = load_topics()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from actions.content import load_topics
+from content_library.load import load_topics
 
 TOPICS = load_topics()
 WIDTH, HEIGHT = 360, 640

@@ -8,7 +8,8 @@ from tests.replies import TOPICS
 
 CRISIS_BUTTONS = [
     {"title": "Call Samaritans", "payload": "tel:116123"},
-    {"title": "Text Shout", "payload": "sms:85258"},
+    {"title": "Text Shout", "payload": "sms:85258?body=SHOUT"},
+    {"title": "Text 988 Suicide & Crisis Lifeline", "payload": "sms:988"},
     {"title": "Find A Helpline", "payload": "https://findahelpline.com"},
     {"title": "Crisis lines", "payload": "/crisis"},
 ]
@@ -44,7 +45,8 @@ def test_links_are_told_from_choices_and_written_out():
     assert choices(CRISIS_BUTTONS) == [{"title": "Crisis lines", "payload": "/crisis"}]
     assert [link_line(button) for button in CRISIS_BUTTONS if is_link(button)] == [
         "Call Samaritans: 116123",
-        "Text Shout: 85258",
+        "Text Shout: SHOUT to 85258",  # the keyword the line asks for, as its own words say it
+        "Text 988 Suicide & Crisis Lifeline: 988",
         "Find A Helpline: https://findahelpline.com",
     ]
 

@@ -44,6 +44,12 @@ def incoming(sender: str, body: str, to: str = OUR_NUMBER) -> dict[str, str]:
         "AccountSid": CREDENTIALS["TWILIO_ACCOUNT_SID"],
         "From": sender,
         "ApiVersion": "2010-04-01",
+        # Twilio sends (and signs) these empty when it knows no place for the number: most mobiles
+        "FromCity": "",
+        "FromState": "",
+        "FromZip": "",
+        "FromCountry": "GB" if sender.startswith("+44") else "",
+        "ToZip": "",
     }
     if sender.startswith("whatsapp:"):
         fields |= {"ProfileName": "Sam", "WaId": sender.removeprefix("whatsapp:+"), "MessageType": "text"}

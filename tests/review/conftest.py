@@ -86,6 +86,14 @@ def csrf_of(page: requests.Response) -> str:
     return CSRF.search(page.text).group(1)
 
 
+def mark_reviewed(browser: requests.Session, url: str, conversation_id: str) -> requests.Response:
+    """Open the conversation and press "Mark reviewed", as staff do: the mark covers what the page showed."""
+    page = browser.get(f"{url}/conversation", params={"id": conversation_id})
+    up_to = re.search(r'name="up_to" value="(\d+)"', page.text).group(1)
+    data = {"csrf_token": csrf_of(page), "id": conversation_id, "reviewed": "yes", "up_to": up_to}
+    return browser.post(f"{url}/conversation/reviewed", data=data)
+
+
 def listed(browser: requests.Session, url: str, **filters: str) -> list[str]:
     """The conversation ids on the list page with these filters, in the order shown."""
     page = browser.get(f"{url}/conversations", params=filters)
@@ -187,6 +195,7 @@ def seed(stack: Stack) -> None:
         "distress": ["/distress"],
         "fallback": ["blorp fizzle wug"],
         "out_of_scope": ["/out_of_scope"],
+        "outside_content": ["/outside_content"],
         "ect": ["/ect"],
         "old": ["/greet"],
     }
@@ -199,12 +208,7 @@ def seed(stack: Stack) -> None:
     # dated before the app first reads it: the app indexes a conversation when its events are new
     stack.age(stack.seeded["old"], 10)
 
-    browser = stack.review.login()
-    done = stack.seeded["crisis_done"]
-    page = browser.get(f"{stack.review.url}/conversation", params={"id": done})
-    browser.post(
-        f"{stack.review.url}/conversation/reviewed", data={"csrf_token": csrf_of(page), "id": done, "reviewed": "yes"}
-    )
+    mark_reviewed(stack.review.login(), stack.review.url, stack.seeded["crisis_done"])
 
 
 def start_review(tmp: Path, env: dict[str, str]) -> ReviewApp:

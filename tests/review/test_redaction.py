@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from stores.redaction import redact_event, redact_text
@@ -62,3 +64,28 @@ def test_a_person_s_message_is_redacted_throughout_but_a_reply_keeps_its_numbers
 def test_slot_values_are_redacted():
     slot = {"event": "slot", "name": "session_started_metadata", "value": {"email": "jo@example.org"}}
     assert redact_event(slot)["value"] == {"email": "[email]"}
+
+
+HOSTILE_RUNS = {
+    "letters": "a" * 50_000,
+    "letters and dots": "a." * 25_000,
+    "digits": "1" * 50_000,
+    "digits and spaces": "1 " * 25_000,
+    "at signs": "a@" * 25_000,
+    "a long url": "https://example.com/" + "a/" * 25_000,
+    "a number then a long word": "1 " + "a" * 50_000,
+}
+
+
+@pytest.mark.parametrize("kind", HOSTILE_RUNS)
+def test_a_long_run_without_spaces_is_redacted_in_time_proportional_to_its_length(kind):
+    # The save runs on the server's one event loop: a pattern that backtracks on such a run held every
+    # conversation for seconds (20,000 letters took 3 s, 50,000 about 20 s). Bounded patterns take
+    # milliseconds; a second is the bound of a reply that still feels immediate.
+    started = time.perf_counter()
+    redact_text(HOSTILE_RUNS[kind])
+    assert time.perf_counter() - started < 1.0
+
+
+def test_an_address_after_a_long_run_is_still_found():
+    assert redact_text("x" * 10_000 + " jo@example.org") == "x" * 10_000 + " [email]"

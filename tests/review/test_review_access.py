@@ -54,6 +54,17 @@ def test_sign_in_needs_the_form_s_token(stack: Stack):
     assert browser.get(f"{stack.review.url}/conversations").url.startswith(f"{stack.review.url}/login")
 
 
+def test_a_failed_sign_in_keeps_the_username_escaped_and_asks_only_for_the_password(stack: Stack):
+    browser = requests.Session()
+    form = browser.get(f"{stack.review.url}/login")
+    typed = 'kim.<b>typo</b>"'
+    wrong = {"csrf_token": csrf_of(form), "username": typed, "password": "not the password"}
+    answer = browser.post(f"{stack.review.url}/login", data=wrong)
+    assert answer.status_code == 401 and "do not match" in answer.text
+    assert 'value="kim.&lt;b&gt;typo&lt;/b&gt;&#34;"' in answer.text and "<b>typo</b>" not in answer.text
+    assert 'type="password" autocomplete="current-password" required autofocus' in answer.text
+
+
 def test_a_form_without_its_csrf_token_changes_nothing(stack: Stack, staff: requests.Session):
     conversation = stack.seeded["ect"]
     for token in (None, "forged-token"):

@@ -6,7 +6,7 @@ import re
 
 import requests
 
-from tests.review.conftest import Stack, csrf_of, new_sender
+from tests.review.conftest import Stack, csrf_of, listed, mark_reviewed, new_sender
 
 
 def conversation_page(staff: requests.Session, stack: Stack, sender: str) -> str:
@@ -48,18 +48,23 @@ def test_conversation_text_is_shown_as_text_never_as_markup(stack: Stack, staff:
     assert "<img src=x" not in listing and "&lt;img src=x" in listing
 
 
+def up_to_of(page: requests.Response) -> str:
+    return re.search(r'name="up_to" value="(\d+)"', page.text).group(1)
+
+
 def test_notes_tags_and_the_reviewed_mark_are_kept_across_a_restart(stack: Stack, staff: requests.Session):
     sender = new_sender("kept")
     stack.rasa.say(sender, "/crisis")
     url = stack.review.url
-    token = csrf_of(staff.get(f"{url}/conversation", params={"id": sender}))
+    page_before = staff.get(f"{url}/conversation", params={"id": sender})
+    token = csrf_of(page_before)
     note = "Called back <b>on Monday</b>; safe & with family."
     for form, data in (
         ("note", {"text": note}),
         ("tag", {"tag": "Follow up"}),
         ("tag", {"tag": "helpline given"}),
         ("untag", {"tag": "helpline given"}),
-        ("reviewed", {"reviewed": "yes"}),
+        ("reviewed", {"reviewed": "yes", "up_to": up_to_of(page_before)}),
     ):
         answer = staff.post(f"{url}/conversation/{form}", data={"csrf_token": token, "id": sender, **data})
         assert answer.status_code == 200 and answer.url.startswith(f"{url}/conversation?id="), answer.text
@@ -89,3 +94,35 @@ def test_an_unknown_conversation_is_explained(stack: Stack, staff: requests.Sess
     answer = staff.get(f"{stack.review.url}/conversation", params={"id": "no-such-conversation"})
     assert answer.status_code == 404
     assert "There is no conversation with that id" in answer.text
+
+
+def test_a_crisis_after_the_review_puts_the_conversation_back_in_the_queue(stack: Stack, staff: requests.Session):
+    sender = new_sender("again")
+    stack.rasa.say(sender, "/crisis")
+    url = stack.review.url
+    assert mark_reviewed(staff, url, sender).status_code == 200
+    assert sender not in listed(staff, url, crisis="yes", reviewed="no")
+    for message in ("thank you", "what is tms"):  # back later, talking of other things: still reviewed
+        stack.rasa.say(sender, message)
+    assert sender not in listed(staff, url, crisis="yes", reviewed="no")
+
+    stack.rasa.say(sender, "/crisis")  # a new crisis
+    waiting = listed(staff, url, crisis="yes", reviewed="no")
+    assert sender in waiting
+    assert listed(staff, url)[0] in waiting  # awaiting review: at the top of the list
+    page = conversation_page(staff, stack, sender)
+    assert "before a" in page and "later crisis" in page and "Mark reviewed" in page
+
+    assert mark_reviewed(staff, url, sender).status_code == 200
+    assert sender not in listed(staff, url, crisis="yes", reviewed="no")
+
+
+def test_a_mark_covers_only_what_the_page_showed(stack: Stack, staff: requests.Session):
+    sender = new_sender("stale")
+    stack.rasa.say(sender, "/crisis")
+    url = stack.review.url
+    page = staff.get(f"{url}/conversation", params={"id": sender})
+    stack.rasa.say(sender, "/crisis")  # arrives while the reviewer reads the older page
+    data = {"csrf_token": csrf_of(page), "id": sender, "reviewed": "yes", "up_to": up_to_of(page)}
+    staff.post(f"{url}/conversation/reviewed", data=data)
+    assert sender in listed(staff, url, crisis="yes", reviewed="no")

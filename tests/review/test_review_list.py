@@ -11,6 +11,7 @@ import re
 import pytest
 import requests
 
+from review.conversation_facts import UNANSWERED_INTENTS
 from tests.review.conftest import Stack, listed
 
 
@@ -19,7 +20,9 @@ def seeded_in(stack: Stack, ids: list[str]) -> set[str]:
     return {kind for kind, sender in stack.seeded.items() if sender in ids}
 
 
-ALL = {"crisis_open", "crisis_done", "distress", "fallback", "out_of_scope", "ect", "old", "tms_widget"}
+ALL = {
+    "crisis_open", "crisis_done", "distress", "fallback", "out_of_scope", "outside_content", "ect", "old", "tms_widget",
+}  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -30,7 +33,7 @@ ALL = {"crisis_open", "crisis_done", "distress", "fallback", "out_of_scope", "ec
         ({"crisis": "yes", "reviewed": "no"}, {"crisis_open"}),
         ({"reviewed": "yes"}, {"crisis_done"}),
         ({"distress": "yes"}, {"distress"}),
-        ({"unanswered": "yes"}, {"fallback", "out_of_scope"}),
+        ({"unanswered": "yes"}, {"fallback", "out_of_scope", "outside_content"}),
         ({"channel": "socketio"}, {"tms_widget"}),
         ({"channel": "rest"}, ALL - {"tms_widget"}),
         ({"topic": "ect"}, {"ect"}),
@@ -100,8 +103,8 @@ def test_an_export_holds_every_message_of_exactly_the_filtered_conversations(
 ):
     rows = exported(staff, stack, file_format, unanswered="yes")
     ids = [row["conversation_id"] for row in rows]
-    assert seeded_in(stack, ids) == {"fallback", "out_of_scope"}
-    for kind in ("fallback", "out_of_scope"):
+    assert seeded_in(stack, ids) == {"fallback", "out_of_scope", "outside_content"}
+    for kind in ("fallback", "out_of_scope", "outside_content"):
         sender = stack.seeded[kind]
         mine = [(row["speaker"], row["text"]) for row in rows if row["conversation_id"] == sender]
         assert mine == stored_messages(stack, sender)
@@ -153,3 +156,14 @@ def test_unanswered_questions_are_grouped_by_wording_with_counts(stack: Stack, s
     count, _, others = blorp[0]
     assert count == 3 and others.count("<li>") == 2
     assert any(int(count) == 1 and wording == "qwxz vrrp" for count, wording, _ in groups)
+
+
+def test_blank_messages_are_not_listed_as_unanswered_questions(stack: Stack, staff: requests.Session):
+    sender = stack.seeded["fallback"] + "-blank"
+    for message in ("", "   ", "\n\t"):
+        stack.rasa.say(sender, message)
+    intents = {e["parse_data"]["intent"]["name"] for e in stack.rasa.tracker(sender)["events"] if e["event"] == "user"}
+    assert intents <= set(UNANSWERED_INTENTS), intents  # stored as questions the assistant could not answer
+    page = staff.get(f"{stack.review.url}/unanswered").text
+    wordings = re.findall(r'<p class="text">(.*?)</p>', page, re.S)
+    assert wordings and all(wording.strip() for wording in wordings), wordings

@@ -5,7 +5,7 @@ from __future__ import annotations
 import requests
 import sqlalchemy as sa
 
-from tests.review.conftest import Stack, csrf_of, listed, new_sender
+from tests.review.conftest import Stack, csrf_of, listed, mark_reviewed, new_sender
 
 
 def stored_conversations(stack: Stack) -> set[str]:
@@ -30,7 +30,7 @@ def test_the_retention_command_deletes_old_conversations_but_keeps_unreviewed_cr
     page = staff.get(f"{url}/conversation", params={"id": old})
     token = csrf_of(page)
     staff.post(f"{url}/conversation/note", data={"csrf_token": token, "id": old, "text": "nothing to follow up"})
-    staff.post(f"{url}/conversation/reviewed", data={"csrf_token": token, "id": old_crisis_reviewed, "reviewed": "yes"})
+    mark_reviewed(staff, url, old_crisis_reviewed)
     for sender in (old, old_crisis, old_crisis_reviewed):
         stack.age(sender, 100)
 
@@ -56,4 +56,15 @@ def test_a_dry_run_deletes_nothing(stack: Stack):
     done = stack.review.command("review.retention", "--days", "365", "--dry-run")
     assert done.returncode == 0, done.stderr
     assert "Would delete" in done.stdout
+    assert sender in stored_conversations(stack)
+
+
+def test_a_crisis_after_the_review_keeps_the_conversation_from_retention(stack: Stack, staff: requests.Session):
+    sender = new_sender("second-crisis")
+    stack.rasa.say(sender, "/crisis")
+    mark_reviewed(staff, stack.review.url, sender)
+    stack.rasa.say(sender, "i want to end my life")  # a new crisis, after the review
+    stack.age(sender, 100)
+    done = stack.review.command("review.retention", "--days", "30")
+    assert done.returncode == 0, done.stderr
     assert sender in stored_conversations(stack)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -166,6 +167,47 @@ def throwaway_postgresql_database(prefix: str, role: str | None = None) -> Itera
             if role:
                 connection.exec_driver_sql(f'DROP ROLE IF EXISTS "{role}"')
         admin.dispose()
+
+
+@dataclass
+class RedisServer:
+    """A Redis server process of a test's own (no persistence, a free port) that the test may stop, pause
+    (as a hung server: connections open, no answers) or start again on the same port."""
+
+    port: int
+    folder: Path
+    process: subprocess.Popen | None = None
+
+    def start(self) -> RedisServer:
+        command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+        self.process = subprocess.Popen([*command, "--dir", str(self.folder)], stdout=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                return self
+            time.sleep(0.05)
+        raise RuntimeError(f"redis-server did not start on port {self.port}")
+
+    def stop(self) -> None:
+        self.resume()
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+    def pause(self) -> None:
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        self.process.send_signal(signal.SIGCONT)
+
+
+@contextlib.contextmanager
+def throwaway_redis_server(folder: Path) -> Iterator[RedisServer]:
+    server = RedisServer(free_port(), folder).start()
+    try:
+        yield server
+    finally:
+        if server.process.poll() is None:
+            server.stop()
 
 
 def start_rasa(

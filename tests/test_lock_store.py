@@ -7,6 +7,8 @@ died, its ticket runs out and the waiting message is served, however late its lo
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
 import uuid
 from collections.abc import Iterator
 
@@ -14,7 +16,9 @@ import pytest
 import redis
 from rasa.utils.endpoints import EndpointConfig
 
-from stores.lock_store import LockStoreMisconfigured, PlaceKeepingLockStore
+import stores.lock_store
+from scripts.stack import RedisServer, throwaway_redis_server
+from stores.lock_store import REDIS_TIMEOUT_SECONDS, LockStoreMisconfigured, PlaceKeepingLockStore
 
 REDIS = {"url": "127.0.0.1", "port": 6379, "db": 1}
 # The dead ticket runs out 2 s after it was taken; the waiter, taken just after it, looks every 1.5 s,
@@ -97,3 +101,88 @@ def test_several_workers_with_the_in_memory_storage_are_refused(monkeypatch):
     monkeypatch.setenv("SANIC_WORKERS", "2")
     with pytest.raises(LockStoreMisconfigured, match="LOCK_STORE_TYPE=redis"):
         PlaceKeepingLockStore(EndpointConfig(type="stores.lock_store.PlaceKeepingLockStore", storage="in_memory"))
+
+
+@pytest.fixture
+def own_redis(tmp_path) -> Iterator[RedisServer]:
+    with throwaway_redis_server(tmp_path) as server:
+        yield server
+
+
+def store_on(server: RedisServer) -> PlaceKeepingLockStore:
+    config = EndpointConfig("127.0.0.1", type="x", storage="redis", port=server.port, db=0, key_prefix="trdfaults")
+    return PlaceKeepingLockStore(config)
+
+
+def serve(store: PlaceKeepingLockStore, conversation: str) -> float:
+    """Seconds until the message was served."""
+
+    async def one_message() -> float:
+        started = time.monotonic()
+        async with store.lock(conversation):
+            return time.monotonic() - started
+
+    return asyncio.run(asyncio.wait_for(one_message(), 30))
+
+
+def outage_logs(caplog) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR and "Redis" in r.getMessage()]
+
+
+def test_with_redis_stopped_messages_are_served_under_the_servers_own_lock_and_staff_told_once(own_redis, caplog):
+    store = store_on(own_redis)
+    own_redis.stop()
+
+    with caplog.at_level(logging.ERROR, logger="stores.lock_store"):
+        serve(store, "first person")
+        serve(store, "second person")
+
+    assert len(outage_logs(caplog)) == 1, outage_logs(caplog)
+
+
+def test_with_redis_hung_one_message_waits_its_timeout_and_the_next_ones_do_not_wait(own_redis):
+    store = store_on(own_redis)
+    serve(store, "before")  # connected: a hung server then keeps the connection open and never answers
+    own_redis.pause()
+
+    first = serve(store, "first person")
+    after = serve(store, "second person")
+
+    assert first < 4 * REDIS_TIMEOUT_SECONDS, "Rasa's own timeout is 10 s per call"
+    assert after < REDIS_TIMEOUT_SECONDS, "a message after the failure tried Redis again"
+
+
+def test_during_an_outage_one_persons_messages_still_wait_for_each_other(own_redis):
+    store = store_on(own_redis)
+    own_redis.stop()
+    served: list[str] = []
+
+    async def hold(name: str) -> None:
+        async with store.lock("one person", wait_time_in_seconds=0.1):
+            served.append(f"{name} starts")
+            await asyncio.sleep(0.3)
+            served.append(f"{name} ends")
+
+    async def two_messages():
+        first = asyncio.create_task(hold("first"))
+        await asyncio.sleep(0.05)
+        await asyncio.gather(first, hold("second"))
+
+    run_with_deadline(two_messages())
+
+    assert served == ["first starts", "first ends", "second starts", "second ends"]
+
+
+def test_once_redis_is_back_messages_are_queued_there_again(own_redis, monkeypatch):
+    monkeypatch.setattr(stores.lock_store, "UNREACHABLE_REST_SECONDS", 0.5)
+    store = store_on(own_redis)
+    own_redis.stop()
+    serve(store, "during the outage")
+    own_redis.start()
+    time.sleep(0.6)
+
+    async def message_seen_in_redis() -> bool:
+        async with store.lock("after the outage"):
+            return store.storage.get_lock("after the outage") is not None
+
+    assert asyncio.run(message_seen_in_redis())

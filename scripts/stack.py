@@ -54,9 +54,16 @@ def wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
 
 def in_memory_lock_store() -> dict[str, str]:
     """The LOCK_STORE_* variables of endpoints.yml for a server on its own: Rasa's in-memory lock store.
-    A test of several servers sharing conversations passes Redis's in start_rasa's `extra_env`."""
+    A test of several servers sharing conversations passes lock_store_on_redis's in start_rasa's `extra_env`."""
     names = ("HOST", "PORT", "DB", "PASSWORD", "KEY_PREFIX")
     return {"LOCK_STORE_TYPE": "in_memory", **{f"LOCK_STORE_{name}": "" for name in names}}
+
+
+def lock_store_on_redis(port: int, db: int, key_prefix: str) -> dict[str, str]:
+    """The LOCK_STORE_* variables of endpoints.yml for servers sharing conversations: a Redis on this
+    machine, without a password, under its own key prefix."""
+    settings = {"HOST": "127.0.0.1", "PORT": str(port), "DB": str(db), "PASSWORD": "", "KEY_PREFIX": key_prefix}
+    return {"LOCK_STORE_TYPE": "redis", **{f"LOCK_STORE_{name}": value for name, value in settings.items()}}
 
 
 def base_env(**overrides: str) -> dict[str, str]:

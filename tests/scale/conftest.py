@@ -18,13 +18,14 @@ from scripts.stack import (
     POSTGRES_SERVER,
     Rasa,
     Server,
+    lock_store_on_redis,
     postgresql_tracker,
     start_actions,
     start_rasa,
     throwaway_postgresql_database,
 )
 
-REDIS_HOST, REDIS_PORT, REDIS_DB = "127.0.0.1", 6379, 1
+REDIS_PORT, REDIS_DB = 6379, 1
 # A ticket of a server that died holding it blocks its conversation until it expires: Rasa's default
 # is 60 s; shorter here so the kill test's retries do not wait a minute.
 LOCK_LIFETIME_SECONDS = "15"
@@ -48,16 +49,8 @@ def events_table(shared_database: str) -> Iterator[sa.engine.Engine]:
 def redis_lock_store() -> Iterator[dict[str, str]]:
     """endpoints.yml's LOCK_STORE_* variables for Redis, under a key prefix of this run's own."""
     prefix = f"trdscale{uuid.uuid4().hex[:8]}"
-    yield {
-        "LOCK_STORE_TYPE": "redis",
-        "LOCK_STORE_HOST": REDIS_HOST,
-        "LOCK_STORE_PORT": str(REDIS_PORT),
-        "LOCK_STORE_DB": str(REDIS_DB),
-        "LOCK_STORE_PASSWORD": "",
-        "LOCK_STORE_KEY_PREFIX": prefix,
-        "TICKET_LOCK_LIFETIME": LOCK_LIFETIME_SECONDS,
-    }
-    client = redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=REDIS_DB)
+    yield {**lock_store_on_redis(REDIS_PORT, REDIS_DB, prefix), "TICKET_LOCK_LIFETIME": LOCK_LIFETIME_SECONDS}
+    client = redis.Redis(host="127.0.0.1", port=REDIS_PORT, db=REDIS_DB)
     left = list(client.scan_iter(f"{prefix}:*"))
     if left:
         client.delete(*left)

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 import redis
 
-from scripts.stack import Rasa, RedisServer, start_rasa, throwaway_redis_server
+from scripts.stack import Rasa, RedisServer, lock_store_on_redis, start_rasa, throwaway_redis_server
 from tests.replies import TOPICS, texts
 from tests.test_crisis import CRISIS_MESSAGE, SELF_OPENING
 
@@ -25,9 +25,8 @@ def own_redis(tmp_path_factory) -> Iterator[RedisServer]:
 
 @pytest.fixture(scope="module")
 def rasa_on_own_redis(own_redis: RedisServer, scale_action_server, tmp_path_factory) -> Iterator[Rasa]:
-    lock_store = {"LOCK_STORE_TYPE": "redis", "LOCK_STORE_HOST": "127.0.0.1", "LOCK_STORE_PORT": str(own_redis.port)}
-    lock_store |= {"LOCK_STORE_DB": "0", "LOCK_STORE_PASSWORD": "", "LOCK_STORE_KEY_PREFIX": "trd"}
     tmp = tmp_path_factory.mktemp("redis-down")
+    lock_store = lock_store_on_redis(own_redis.port, db=0, key_prefix="trd")
     server = start_rasa("redis-down", tmp, f"{scale_action_server.url}/webhook", extra_env=lock_store)
     yield server
     server.stop()

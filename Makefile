@@ -15,7 +15,13 @@ export PYTHONWARNINGS := ignore::DeprecationWarning
 export ACTION_SERVER_URL ?= http://127.0.0.1:5055/webhook
 export TRACKER_DB_DIALECT ?= sqlite
 export TRACKER_DB ?= trd.db
-export CRISIS_ALERT_URL ?=
+# Staff alerts: the demo runs with them off, by name; a deployment sets the webhook and its signing secret.
+export CRISIS_ALERT_URL ?= off
+export CRISIS_ALERT_SECRET ?=
+# the REST channel's token: empty leaves it open on this machine (the demo, the tests)
+export REST_TOKEN ?=
+# signs the widget's session ids; `make run` makes one once (.widget_session_secret) when it is not set
+export WIDGET_SESSION_SECRET ?=
 export TRACKER_DB_HOST ?=
 export TRACKER_DB_PORT ?=
 export TRACKER_DB_USER ?=

@@ -6,10 +6,17 @@ conversation (mixing people's state). Here such requests get a 400 that says in 
 wrong, are logged for staff, and never reach a conversation. The channel a message came in on is
 this one, whatever the body says (Rasa takes `input_channel` from it). A message longer than the
 limit of every channel is cut, not refused (channels/message_limit.py).
+
+Whoever may post here may name any `sender`, and so read that conversation's replies and write into
+it: the channel is for the team's own trusted programs, never for the public. With `token` set
+(REST_TOKEN) every request must carry `Authorization: Bearer <token>` or gets a 401; a deployment
+sets it (deploy/ will not start without), and `make run` leaves it open on this machine for the demo
+and the tests (README, "Who may use the REST channel").
 """
 
 from __future__ import annotations
 
+import hmac
 import logging
 from typing import Any
 
@@ -39,8 +46,26 @@ def checked_body(request: Request) -> dict[str, Any]:
 
 
 class RestInput(rest.RestInput):
+    def __init__(self, token: str | None = None) -> None:
+        self.token = token or ""
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> RestInput:
+        return cls((credentials or {}).get("token"))
+
     def blueprint(self, on_new_message: Handler) -> Blueprint:
         blueprint = super().blueprint(limited(on_new_message))
+
+        @blueprint.middleware("request")
+        async def token_checked(request: Request) -> HTTPResponse | None:
+            given = request.headers.get("Authorization", "")
+            if self.token and not hmac.compare_digest(given.encode(), f"Bearer {self.token}".encode()):
+                logger.warning("Refused a REST request without the channel's token.")
+                return response.json(
+                    {"status": 401, "message": "This channel needs its token: Authorization: Bearer <token>."},
+                    status=401,
+                )
+            return None
 
         @blueprint.exception(BadRequest)
         async def explained(_: Request, error: BadRequest) -> HTTPResponse:

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from brokers.alert_setting import alert_receiver
+
 
 class SettingsError(ValueError):
     """A setting is missing or wrong; the message says which and what to do."""
@@ -46,7 +48,7 @@ class Settings:
     port: int = 5006
     https: bool = False
     retention_days: int = 90
-    # whether the Rasa server alerts staff of a crisis (CRISIS_ALERT_URL, the same variable it reads):
+    # whether the Rasa server alerts staff of a crisis (CRISIS_ALERT_URL, read as it reads it):
     # without alerts, this app's crisis queue is the only place a crisis shows, and the header says so
     crisis_alerts: bool = False
 
@@ -78,7 +80,7 @@ class Settings:
             port=_number(environ, "REVIEW_PORT", 5006),
             https=_flag(environ.get("REVIEW_HTTPS", "")),
             retention_days=_number(environ, "RETENTION_DAYS", 90),
-            crisis_alerts=bool(environ.get("CRISIS_ALERT_URL", "").strip()),
+            crisis_alerts=alert_receiver(environ.get("CRISIS_ALERT_URL")) is not None,
         )
         if settings.tracker_dialect.split("+")[0] not in ("sqlite", "postgresql"):
             raise SettingsError(f"TRACKER_DB_DIALECT must be sqlite or postgresql, not {settings.tracker_dialect!r}.")

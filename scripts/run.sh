@@ -15,6 +15,14 @@ if [[ -z "${RASA_TOKEN:-}" ]]; then
   RASA_TOKEN=$(cat .rasa_token)
 fi
 
+# The widget's session ids are signed: take WIDGET_SESSION_SECRET, or make one once and keep it, so
+# that conversations resume across restarts.
+if [[ -z "${WIDGET_SESSION_SECRET:-}" ]]; then
+  [[ -s .widget_session_secret ]] || .venv/bin/python -c "import secrets; print(secrets.token_urlsafe(32))" > .widget_session_secret
+  WIDGET_SESSION_SECRET=$(cat .widget_session_secret)
+  export WIDGET_SESSION_SECRET
+fi
+
 # A busy Rasa server can take longer than Sanic's 5 s keep-alive between connecting to the action
 # server and sending the request; the action server would drop the connection and the reply be lost.
 SANIC_KEEP_ALIVE_TIMEOUT=${SANIC_KEEP_ALIVE_TIMEOUT:-75} \
@@ -39,8 +47,9 @@ review_pid=$!
 rasa_pid=$!
 trap 'kill $action_pid $web_pid $review_pid $rasa_pid 2>/dev/null' EXIT
 
-if [[ -z "${CRISIS_ALERT_URL:-}" ]]; then
-  echo "WARNING: crisis alerts are off (CRISIS_ALERT_URL is not set): no one will be alerted when a"
+alert_url=${CRISIS_ALERT_URL:-}
+if [[ "${alert_url,,}" == off ]]; then
+  echo "WARNING: crisis alerts are off (CRISIS_ALERT_URL=off): no one will be alerted when a"
   echo "         conversation shows a crisis. Staff see crisis conversations only in the review app."
 fi
 echo "Starting the assistant; the Rasa server loads its model in about half a minute (logs in $logs/)..."

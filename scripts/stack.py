@@ -18,6 +18,8 @@ from pathlib import Path
 import requests
 import sqlalchemy as sa
 
+from brokers.alert_setting import ALERTS_OFF
+
 PROJECT = Path(__file__).resolve().parent.parent
 MODEL = PROJECT / "models" / "current.tar.gz"
 CREDENTIALS = PROJECT / "credentials.yml"
@@ -26,6 +28,9 @@ LOGS = PROJECT / "logs"
 # this machine's PostgreSQL server (trust authentication), for the tests and benchmarks that need one
 POSTGRES_SERVER = "postgresql://postgres@127.0.0.1:5432"
 STARTUP_SECONDS = 180
+# the secret the test servers sign crisis alerts with; the stand-in receivers check it
+ALERT_SECRET = "test-alert-signing-secret"
+WIDGET_SESSION_SECRET = "test-widget-session-secret"
 # Sanic closes a new connection on which no request arrives within its keep-alive timeout (5 s). A Rasa
 # server under heavy load can take longer than that between connecting to the action server and writing
 # the request; the action then fails and the turn's reply is lost. For start_actions(extra_env=...).
@@ -72,7 +77,11 @@ def base_env(**overrides: str) -> dict[str, str]:
         "RASA_TELEMETRY_ENABLED": "false",
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-        "CRISIS_ALERT_URL": "",
+        # as `make run`: alerts off by name, unless a server is given a receiver
+        "CRISIS_ALERT_URL": ALERTS_OFF,
+        "CRISIS_ALERT_SECRET": ALERT_SECRET,
+        "WIDGET_SESSION_SECRET": WIDGET_SESSION_SECRET,
+        "REST_TOKEN": "",
         **in_memory_lock_store(),
     }
     env.update(overrides)
@@ -118,12 +127,14 @@ def start(name: str, command: list[str], health_url: str, env: dict[str, str]) -
 class Rasa(Server):
     token: str = ""
     db: Path = Path()
+    rest_token: str = ""  # the REST channel's (REST_TOKEN), when the server has one
 
     def say(self, sender: str, text: str, metadata: dict | None = None, timeout: float = 30) -> list[dict]:
         body = {"sender": sender, "message": text}
         if metadata:
             body["metadata"] = metadata
-        response = requests.post(f"{self.url}/webhooks/rest/webhook", json=body, timeout=timeout)
+        headers = {"Authorization": f"Bearer {self.rest_token}"} if self.rest_token else {}
+        response = requests.post(f"{self.url}/webhooks/rest/webhook", json=body, headers=headers, timeout=timeout)
         response.raise_for_status()
         return response.json()
 
@@ -221,7 +232,7 @@ def start_rasa(
     name: str,
     tmp: Path,
     action_url: str,
-    alert_url: str = "",
+    alert_url: str = ALERTS_OFF,
     model: Path = MODEL,
     *,
     port: int | None = None,
@@ -265,7 +276,9 @@ def start_rasa(
     if cors:
         command += ["--cors", *cors]
     server = start(name, command, f"http://127.0.0.1:{port}/status?token={token}", env)
-    return Rasa(f"http://127.0.0.1:{port}", server.process, server.log, token=token, db=db)
+    return Rasa(
+        f"http://127.0.0.1:{port}", server.process, server.log, token=token, db=db, rest_token=env["REST_TOKEN"]
+    )
 
 
 def start_actions(name: str = "actions", *, extra_env: dict[str, str] | None = None) -> Server:

@@ -66,6 +66,18 @@ class PlaceKeepingLockStore(LockStore):
         self.skip_shared_until = 0.0
         super().__init__()
 
+    def shared_store_state(self) -> str:
+        """For the readiness check (channels/readiness.py): "in memory" on one server, else whether Redis
+        answers within its timeout now."""
+        if self.storage is self.local:
+            return "in memory"
+        try:
+            self.storage.red.ping()
+        except RedisError as error:
+            self.skip_shared_store(error)
+            return "unreachable: serving under this server's own lock"
+        return "reachable"
+
     def get_lock(self, conversation_id: str) -> TicketLock | None:
         return self.storage.get_lock(conversation_id)
 

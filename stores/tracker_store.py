@@ -29,6 +29,7 @@ from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
 
+from brokers.crisis_alert import CrisisAlertBroker
 from stores.redaction import redact_event
 
 logger = logging.getLogger(__name__)
@@ -127,6 +128,8 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         except (AttributeError, ImportError) as error:
             # Rasa would swallow these and keep conversations in memory
             raise ConversationStoreUnavailable(f"Cannot open the conversation store: {error}") from error
+        if isinstance(event_broker, CrisisAlertBroker):
+            event_broker.keep_pending_in(self.engine)
         if self.engine.url.get_backend_name() == "sqlite":
             # write-ahead logging: the review app reads while the assistant writes, neither waits
             with self.engine.connect() as connection:

@@ -15,15 +15,20 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from scripts.stack import Rasa, Server, free_port, start_actions, start_rasa
+from brokers.crisis_alert import SIGNATURE_HEADER, TIMESTAMP_HEADER, signature
+from scripts.stack import ALERT_SECRET, Rasa, Server, free_port, start_actions, start_rasa
 
 
 @dataclass
 class AlertReceiver:
-    """A local stand-in for the staff alert webhook: records what it is sent, or hangs."""
+    """A local stand-in for the staff alert webhook: checks each alert's signature as a receiver must,
+    records the genuine ones, answers 503 to a conversation's first `refusals[id]` alerts, or hangs."""
 
     hang_seconds: float = 0
     received: list[dict] = field(default_factory=list)
+    refusals: dict[str, int] = field(default_factory=dict)  # conversation id: alerts still to refuse
+    refused: list[dict] = field(default_factory=list)
+    forged: list[bytes] = field(default_factory=list)  # bodies whose signature did not match
     url: str = ""
 
     def start(self) -> AlertReceiver:
@@ -34,8 +39,20 @@ class AlertReceiver:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 if receiver.hang_seconds:
                     time.sleep(receiver.hang_seconds)
-                receiver.received.append(json.loads(body))
-                self.send_response(204)
+                timestamp = self.headers.get(TIMESTAMP_HEADER, "")
+                if self.headers.get(SIGNATURE_HEADER) != signature(ALERT_SECRET, timestamp, body):
+                    receiver.forged.append(body)
+                    self.send_response(401)
+                    self.end_headers()
+                    return
+                alert = json.loads(body)
+                if receiver.refusals.get(alert["conversation_id"], 0) > 0:
+                    receiver.refusals[alert["conversation_id"]] -= 1
+                    receiver.refused.append(alert)
+                    self.send_response(503)
+                else:
+                    receiver.received.append(alert)
+                    self.send_response(204)
                 self.end_headers()
 
             def log_message(self, *args) -> None:
@@ -49,6 +66,9 @@ class AlertReceiver:
 
     def alerts_for(self, conversation_id: str) -> list[dict]:
         return [alert for alert in self.received if alert.get("conversation_id") == conversation_id]
+
+    def refused_for(self, conversation_id: str) -> list[dict]:
+        return [alert for alert in self.refused if alert.get("conversation_id") == conversation_id]
 
     def wait_for(self, conversation_id: str, count: int = 1, seconds: float = 15) -> list[dict]:
         """The conversation's alerts once there are `count` of them (or what came within `seconds`)."""

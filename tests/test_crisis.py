@@ -154,7 +154,7 @@ def test_staff_are_alerted_with_the_conversation_id_and_time_but_no_text(rasa, a
     rasa.say(sender, CRISIS_MESSAGE)
     alerts = alert_receiver.wait_for(sender)
     assert len(alerts) == 1
-    assert set(alerts[0]) == {"alert", "conversation_id", "time"}
+    assert set(alerts[0]) == {"alert", "alert_id", "conversation_id", "time"}
     assert "kill" not in str(alerts[0])
 
 

@@ -313,10 +313,14 @@ def test_a_phrase_the_message_turns_off_needs_a_surer_classifier(detector: Crisi
     assert intent_of(detector, text, crisis_scores=scores(0.99, 0.0)) == "crisis"
 
 
-def test_a_phrase_does_not_count_where_the_classifier_is_sure_the_message_is_neither(detector: CrisisDetector) -> None:
+def test_a_crisis_phrase_the_classifier_is_sure_of_gets_the_check_in_not_the_crisis_reply(
+    detector: CrisisDetector,
+) -> None:
     text = "took my sertraline twice by mistake, is that an overdose"
     assert intent_of(detector, text) == "crisis"
-    assert intent_of(detector, text, crisis_scores=scores(0.05, 0.0)) is None
+    message = parse(detector, text, crisis_scores=scores(0.05, 0.0))
+    assert message.get("intent")["name"] == "distress"  # never left unasked
+    assert message.get("crisis_detector")["source"] == "rules overruled"
 
 
 def test_a_message_without_the_classifier_s_scores_is_refused(detector: CrisisDetector) -> None:

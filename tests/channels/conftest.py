@@ -27,6 +27,8 @@ CREDENTIALS = {
     "FACEBOOK_VERIFY_TOKEN": "messenger-verify-4f1c",
     "FACEBOOK_APP_SECRET": "9d1e5a2c7b3f4e6d8a0b1c2d3e4f5a6b",
     "FACEBOOK_PAGE_ACCESS_TOKEN": "EAAGm0PX4ZCpsBAtestpagetoken",
+    # as in a deployment: the REST channel is behind its token
+    "REST_TOKEN": "rest-channel-token-7c1d",
 }
 
 

@@ -17,13 +17,11 @@ import uuid
 from collections.abc import Callable
 
 import pytest
-import socketio
-import yaml
 
 from channels.message_limit import CUT_NOTE, MAX_MESSAGE_CHARACTERS
-from scripts.stack import CREDENTIALS as CREDENTIALS_FILE
 from tests.channels import test_facebook, test_slack, test_telegram, test_twilio
 from tests.test_crisis import CRISIS_MESSAGE, crisis_reply
+from tests.widget_socket import widget_socket
 
 LONG_RUNS = {
     "letters": "a" * 50_000,
@@ -46,16 +44,9 @@ def over_rest(rasa, platforms, text: str) -> list[str]:
 
 
 def over_socketio(rasa, platforms, text: str) -> list[str]:
-    origin = yaml.safe_load(CREDENTIALS_FILE.read_text())["channels.socketio.SocketIOInput"]["cors_allowed_origins"][0]
-    client, replies, session_id = socketio.Client(), [], uuid.uuid4().hex
-    client.on("bot_uttered", lambda reply: replies.append(reply.get("text", "")))
-    client.connect(rasa.url, headers={"Origin": origin}, transports=["polling"], wait_timeout=10)
-    try:
-        client.emit("session_request", {"session_id": session_id})
-        client.emit("user_uttered", {"message": text, "session_id": session_id})
-        return wait_for(lambda: replies)
-    finally:
-        client.disconnect()
+    with widget_socket(rasa) as socket:
+        socket.send(text)
+        return wait_for(lambda: [reply.get("text", "") for reply in socket.replies])
 
 
 def over_telegram(rasa, platforms, text: str) -> list[str]:

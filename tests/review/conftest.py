@@ -14,7 +14,6 @@ import html
 import re
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -22,9 +21,7 @@ from pathlib import Path
 
 import pytest
 import requests
-import socketio
 import sqlalchemy as sa
-import yaml
 
 from review.database import PER_CONVERSATION, own_tables_engine
 from review.settings import Settings
@@ -41,6 +38,7 @@ from scripts.stack import (
     start_rasa,
     throwaway_postgresql_database,
 )
+from tests.widget_socket import widget_socket
 
 STAFF = "pat.reviewer"
 PASSWORD = "a long staff passphrase"
@@ -153,37 +151,12 @@ class Stack:
         return list(connection.execute(query).scalars())
 
 
-def widget_origin() -> str:
-    """A site that credentials.yml lets open the widget's connection."""
-    channels = yaml.safe_load((PROJECT / "credentials.yml").read_text(encoding="utf-8"))
-    socket_io = next(settings for name, settings in channels.items() if "socketio" in name.lower())
-    return socket_io["cors_allowed_origins"][0]
-
-
-def socketio_say(rasa: Rasa, session_id: str, messages: list[str]) -> None:
-    """A conversation over the widget's channel: socket.io, with the session id the widget keeps."""
-    client = socketio.Client()
-    replies = []
-    client.on("bot_uttered", lambda reply: replies.append(reply))
-    client.connect(
-        rasa.url,
-        headers={"Origin": widget_origin()},
-        socketio_path="/socket.io",
-        transports=["polling"],
-        wait_timeout=10,
-    )
-    try:
-        client.emit("session_request", {"session_id": session_id})
+def socketio_say(rasa: Rasa, messages: list[str]) -> str:
+    """A conversation over the widget's channel; its id, as stored."""
+    with widget_socket(rasa) as socket:
         for message in messages:
-            before = len(replies)
-            client.emit("user_uttered", {"message": message, "session_id": session_id})
-            deadline = time.monotonic() + 30
-            while len(replies) == before and time.monotonic() < deadline:
-                time.sleep(0.1)
-            assert len(replies) > before, f"no reply over socket.io to {message!r}"
-            time.sleep(0.5)  # the rest of the replies to this message
-    finally:
-        client.disconnect()
+            assert socket.say(message), f"no reply over socket.io to {message!r}"
+        return socket.conversation_id
 
 
 def seed(stack: Stack) -> None:
@@ -203,8 +176,7 @@ def seed(stack: Stack) -> None:
         sender = stack.seeded[kind] = f"seed-{run}-{kind}"
         for message in messages:
             stack.rasa.say(sender, message)
-    stack.seeded["tms_widget"] = f"seed{run}widget"
-    socketio_say(stack.rasa, stack.seeded["tms_widget"], ["/tms"])
+    stack.seeded["tms_widget"] = socketio_say(stack.rasa, ["/tms"])
     # dated before the app first reads it: the app indexes a conversation when its events are new
     stack.age(stack.seeded["old"], 10)
 

@@ -1,4 +1,4 @@
-"""Crisis alerts are never silently off: the review app's header says so when CRISIS_ALERT_URL is unset."""
+"""Crisis alerts are never silently off: the review app's header says so when CRISIS_ALERT_URL is off."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ NOTICE = "Crisis alerts are off"
 
 
 def test_the_header_says_that_crisis_alerts_are_off_when_no_webhook_is_set(stack: Stack, staff):
-    # the test stacks run without CRISIS_ALERT_URL, as `make run` does by default
+    # the test stacks run with CRISIS_ALERT_URL=off, as `make run` does by default
     for path in ("/conversations", "/unanswered", "/audit"):
         page = staff.get(f"{stack.review.url}{path}")
         assert page.status_code == 200 and NOTICE in page.text, path

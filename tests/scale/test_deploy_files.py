@@ -23,7 +23,14 @@ from scripts.stack import PROJECT
 DEPLOY = PROJECT / "deploy"
 DOCKER_COMPOSE = Path(compose.__file__).parent / "docker-compose"  # the binary: its wrapper drops exit codes
 KUBERNETES_VERSION = "1.28.0"
-SECRETS = {"POSTGRES_PASSWORD": "a-password", "REVIEW_DB_PASSWORD": "another", "RASA_TOKEN": "a-token"}
+SECRETS = {
+    "POSTGRES_PASSWORD": "a-password",
+    "REVIEW_DB_PASSWORD": "another",
+    "RASA_TOKEN": "a-token",
+    "CRISIS_ALERT_URL": "https://alerts.example/crisis",
+    "WIDGET_SESSION_SECRET": "a-widget-session-secret",
+    "REST_TOKEN": "a-rest-token",
+}
 
 
 def variables_named_in(path: Path) -> set[str]:

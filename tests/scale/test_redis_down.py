@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 import redis
+import requests
 
 from scripts.stack import Rasa, RedisServer, lock_store_on_redis, start_rasa, throwaway_redis_server
 from tests.replies import TOPICS, texts
@@ -73,3 +74,27 @@ def test_with_redis_down_a_crisis_message_gets_its_reply_at_once(rasa_on_own_red
         own_redis.resume() if fault == "hung" else own_redis.start()
     log = rasa_on_own_redis.log.read_text()[log_before:]
     assert "The shared lock store (Redis) cannot be reached" in log
+
+
+def readiness(rasa: Rasa) -> requests.Response:
+    return requests.get(f"{rasa.url}/webhooks/ready/", timeout=10)
+
+
+@pytest.mark.parametrize("fault", ["stopped", "hung"])
+def test_the_readiness_check_names_redis_down_and_keeps_the_server_in_service(rasa_on_own_redis, own_redis, fault):
+    assert readiness(rasa_on_own_redis).json() == {
+        "ready": True,
+        "conversation_store": "reachable",
+        "lock_store": "reachable",
+    }
+    own_redis.stop() if fault == "stopped" else own_redis.pause()
+    try:
+        started = time.monotonic()
+        answer = readiness(rasa_on_own_redis)
+        waited = time.monotonic() - started
+    finally:
+        own_redis.resume() if fault == "hung" else own_redis.start()
+    # still in service: its messages are answered under its own lock meanwhile
+    assert answer.status_code == 200 and answer.json()["ready"] is True
+    assert answer.json()["lock_store"].startswith("unreachable")
+    assert waited < PROMPT_SECONDS

@@ -28,7 +28,8 @@ def test_answers_with_the_source_and_follows_a_suggestion(chat, widget_stack):
     expect(chat.input).to_be_focused()
 
     # The page's country and language went with every message, for the crisis lines.
-    events = widget_stack.rasa.tracker(chat.stored()["sessionId"])["events"]
+    # stored under the session id's conversation part (the server signs the id it issues)
+    events = widget_stack.rasa.tracker(chat.stored()["sessionId"].split(".")[0])["events"]
     said = [event for event in events if event["event"] == "user"]
     assert [event["text"] for event in said] == ["What is ECT?", "/tms"]
     assert all({"country": "GB", "language": "en"}.items() <= event["metadata"].items() for event in said)

@@ -74,7 +74,3 @@ class AlertOutbox:
                 .where(pending_alerts.c.alert_id == alert.alert_id)
                 .values(attempts=alert.attempts + 1, due_at=due_at)
             )
-
-    def count(self) -> int:
-        with self.engine.connect() as connection:
-            return connection.execute(sa.select(sa.func.count()).select_from(pending_alerts)).scalar_one()

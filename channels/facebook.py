@@ -9,7 +9,9 @@ sends with a blocking client through a Graph API version Meta has retired. Here:
 - choices become quick replies (at most 13, titles cut to Messenger's 20 characters), links are
   written out in the text (Messenger makes them tappable), long texts are split at sentences into
   Messenger's 2,000-character messages;
-- sends happen off the event loop, so one slow call to Meta does not hold up every other chat.
+- sends happen off the event loop, so one slow call to Meta does not hold up every other chat;
+- the conversation is named by a keyed hash of the page-scoped id, never the id itself
+  (channels/conversation_ids.py).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels.conversation_ids import Readdressed, conversation_id
 from channels.deliveries import Deliveries
 from channels.formatting import choices, is_link, link_line, split_at_sentences, with_lines
 from channels.message_limit import limited
@@ -163,13 +166,20 @@ class FacebookInput(facebook.FacebookInput):
         self, request: Request, said: Incoming, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> None:
         message_id = self.deliveries.message_id(said.mid)
-        if not await self.deliveries.first_time(request.app.ctx.agent, said.sender_id, message_id):
+        conversation = conversation_id(self.name(), said.sender_id, self.fb_secret)
+        if not await self.deliveries.first_time(request.app.ctx.agent, conversation, message_id):
             logger.info("Messenger re-delivered %s; it was answered already.", said.mid)
             return
         await asyncio.gather(
             self.output.send_action(said.sender_id, "mark_seen"), self.output.send_action(said.sender_id, "typing_on")
         )
-        message = UserMessage(said.text, self.output, said.sender_id, input_channel=self.name(), message_id=message_id)
+        message = UserMessage(
+            said.text,
+            Readdressed(self.output, said.sender_id),
+            conversation,
+            input_channel=self.name(),
+            message_id=message_id,
+        )
         try:
             await on_new_message(message)
         except Exception:

@@ -5,7 +5,10 @@ with an empty 200 after an error in the logs, and a missing sender by joining on
 conversation (mixing people's state). Here such requests get a 400 that says in plain words what is
 wrong, are logged for staff, and never reach a conversation. The channel a message came in on is
 this one, whatever the body says (Rasa takes `input_channel` from it). A message longer than the
-limit of every channel is cut, not refused (channels/message_limit.py).
+limit of every channel is cut, not refused (channels/message_limit.py). A `sender` with an "@" in it
+(an e-mail address, a handle) is refused: it would be stored as the conversation's id, which
+redaction does not touch. A message whose handling fails is answered in plain words and
+logged with its conversation id only (channels/failures.py): Rasa's own handler would log the text.
 
 Whoever may post here may name any `sender`, and so read that conversation's replies and write into
 it: the channel is for the team's own trusted programs, never for the public. With `token` set
@@ -26,6 +29,7 @@ from sanic.exceptions import InvalidUsage as BadRequest  # Sanic 21.12 names its
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels.failures import answered_if_failed
 from channels.message_limit import Handler, limited
 
 logger = logging.getLogger(__name__)
@@ -54,7 +58,7 @@ class RestInput(rest.RestInput):
         return cls((credentials or {}).get("token"))
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
-        blueprint = super().blueprint(limited(on_new_message))
+        blueprint = super().blueprint(limited(answered_if_failed(on_new_message)))
 
         @blueprint.middleware("request")
         async def token_checked(request: Request) -> HTTPResponse | None:
@@ -78,6 +82,8 @@ class RestInput(rest.RestInput):
         sender = checked_body(request).get("sender")
         if not isinstance(sender, str) or not 0 < len(sender) <= MAX_SENDER_CHARACTERS:
             raise rejected(f'"sender" is required: a text of 1 to {MAX_SENDER_CHARACTERS} characters.')
+        if "@" in sender:
+            raise rejected('"sender" must be an id of your own, not an e-mail address or handle.')
         return sender
 
     def _extract_input_channel(self, request: Request) -> str:

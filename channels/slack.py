@@ -4,7 +4,8 @@ Rasa's connector drops Slack's retries only when Slack says it timed out, and an
 retry again; it also answers a message twice when Slack sends it both as a message and as an
 app_mention. Here a message is answered once, whatever Slack re-sends: its channel and time stamp
 identify it. Rasa's answer to Slack's URL check (a JSON string) is not what Slack asks for; here it
-is {"challenge": ...}, after the signature check like everything else.
+is {"challenge": ...}, after the signature check like everything else. The conversation is named by
+a keyed hash of the member id, never the id itself (channels/conversation_ids.py).
 
 Replies are Block Kit: the text as plain_text sections (Slack would read *, _ and <...> in a plain
 message as formatting), choices as buttons, web links as link buttons, phone numbers as text.
@@ -26,7 +27,9 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
+from channels.conversation_ids import Readdressed, conversation_id
 from channels.deliveries import Deliveries
+from channels.failures import answered_if_failed
 from channels.formatting import choices, is_phone_link, is_web_link, link_line, split_at_sentences, with_lines
 from channels.message_limit import limited
 from channels.settings import OffChannel, app_is_on, platform_url
@@ -37,6 +40,7 @@ API_URL = "https://slack.com/api/"
 REQUIRED = ("slack_token", "slack_signing_secret")
 SECTION_LIMIT = 3000  # characters of a section block's text
 BUTTONS_LIMIT = 25  # elements of an actions block
+ADDRESSES = ("out_channel", "users")  # of Rasa's metadata for a Slack message
 
 
 def escaped(text: str) -> str:
@@ -96,7 +100,7 @@ class SlackInput(slack.SlackInput):
         return SlackBot(self.slack_token, self.api_url, channel or self.slack_channel, thread_id)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        blueprint = super().blueprint(limited(on_new_message))
+        blueprint = super().blueprint(limited(answered_if_failed(on_new_message)))
 
         @blueprint.middleware("request")
         async def url_check(request: Request) -> HTTPResponse | None:
@@ -117,17 +121,21 @@ class SlackInput(slack.SlackInput):
         metadata: dict | None,
     ) -> Any:
         """Rasa's, with any re-sent message turned away instead of only the timed-out ones."""
+        if not sender_id:
+            return response.text("")  # an event from no member (a bot's own message) says nothing to answer
         message_id = self.deliveries.message_id(delivery(request))
-        if not await self.deliveries.first_time(request.app.ctx.agent, sender_id, message_id):
+        conversation = conversation_id(self.name(), sender_id, self.slack_signing_secret)
+        if not await self.deliveries.first_time(request.app.ctx.agent, conversation, message_id):
             logger.info("Slack re-sent %s; it was answered already.", message_id)
             return response.text("", status=HTTPStatus.OK, headers={"X-Slack-No-Retry": "1"})
         metadata = metadata or {}
         message = UserMessage(
             text,
-            self.get_output_channel(metadata.get("out_channel")),
-            sender_id,
+            Readdressed(self.get_output_channel(metadata.get("out_channel")), sender_id),
+            conversation,
             input_channel=self.name(),
-            metadata=metadata,
+            # the channel and members are addresses, needed for this turn's replies only: not stored
+            metadata={key: value for key, value in metadata.items() if key not in ADDRESSES},
             message_id=message_id,
         )
         # Slack wants an answer within 3 seconds, so the reply is sent from a task of its own.

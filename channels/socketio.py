@@ -34,6 +34,7 @@ from rasa.core.channels import socketio
 from rasa.shared.exceptions import RasaException
 from sanic import Blueprint
 
+from channels.failures import answered_if_failed
 from channels.message_limit import limited
 
 logger = logging.getLogger(__name__)
@@ -87,7 +88,7 @@ class SocketIOInput(socketio.SocketIOInput):
         return channel
 
     def blueprint(self, on_new_message: Any) -> Blueprint:
-        blueprint = super().blueprint(limited(on_new_message))
+        blueprint = super().blueprint(limited(answered_if_failed(on_new_message)))
         self.sio.eio.cors_allowed_origins = self.cors_allowed_origins
         self.sio.on("session_request", self.session_request, namespace=self.namespace)
         handlers = self.sio.handlers[self.namespace or "/"]

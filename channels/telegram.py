@@ -7,7 +7,9 @@ Telegram's "/start" as an unknown intent. Here:
   X-Telegram-Bot-Api-Secret-Token gets a 403 and reaches no conversation;
 - an update_id already handled is not answered again;
 - a tapped button is acknowledged (answerCallbackQuery) and its payload read as the message;
-- /start and /help, which Telegram shows every bot's users, greet and say what the assistant does.
+- /start and /help, which Telegram shows every bot's users, greet and say what the assistant does;
+- the conversation is named by a keyed hash of the chat id, never the id itself
+  (channels/conversation_ids.py).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels.conversation_ids import Readdressed, conversation_id
 from channels.deliveries import Deliveries
 from channels.formatting import choices, is_phone_link, is_web_link, link_line, split_at_sentences, with_lines
 from channels.message_limit import limited
@@ -155,13 +158,18 @@ class TelegramInput(telegram.TelegramInput):
             if said is None:
                 return response.text("")
             message_id = self.deliveries.message_id(str(update.get("update_id")))
-            if not await self.deliveries.first_time(request.app.ctx.agent, said.chat_id, message_id):
+            conversation = conversation_id(self.name(), said.chat_id, self.secret_token)
+            if not await self.deliveries.first_time(request.app.ctx.agent, conversation, message_id):
                 logger.info("Telegram re-delivered update %s; it was answered already.", update.get("update_id"))
                 return response.text("")
             if said.callback_query_id:
                 await self.acknowledge(said.callback_query_id)
             message = UserMessage(
-                said.text, self.output, said.chat_id, input_channel=self.name(), message_id=message_id
+                said.text,
+                Readdressed(self.output, said.chat_id),
+                conversation,
+                input_channel=self.name(),
+                message_id=message_id,
             )
             try:
                 await on_new_message(message)

@@ -18,8 +18,6 @@ replies with Twilio's blocking client. Here:
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -34,6 +32,7 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.request_validator import RequestValidator
 
+from channels.conversation_ids import conversation_id
 from channels.country import WHATSAPP_PREFIX, country_of
 from channels.deliveries import Deliveries
 from channels.formatting import is_link, link_line, split_at_sentences, with_lines
@@ -127,7 +126,7 @@ class TwilioInput(twilio.TwilioInput):
 
     def conversation_id(self, address: str) -> str:
         kind = "whatsapp" if address.startswith(WHATSAPP_PREFIX) else "sms"
-        return f"{kind}_{hmac.new(self.auth_token.encode(), address.encode(), hashlib.sha256).hexdigest()[:24]}"
+        return conversation_id(kind, address, self.auth_token)
 
     def signed(self, request: Request) -> bool:
         signature = request.headers.get(SIGNATURE_HEADER, "")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -225,6 +226,77 @@ def throwaway_redis_server(folder: Path) -> Iterator[RedisServer]:
         yield server
     finally:
         if server.process.poll() is None:
+            server.stop()
+
+
+def postgresql_binary(name: str) -> str:
+    """Debian keeps PostgreSQL's server programs out of PATH, under its version's folder."""
+    found = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))
+    if not found:
+        raise RuntimeError(f"PostgreSQL's {name} is not installed (apt-get install postgresql)")
+    return str(found[-1])
+
+
+@dataclass
+class PostgresServer:
+    """A PostgreSQL server process of a test's own (a new cluster in a temporary folder, trust auth, a free
+    port) that the test may stop, start and restart. PostgreSQL refuses to run as root, so its programs
+    run as the `postgres` user when the tests run as root."""
+
+    port: int
+    folder: Path
+
+    def _run(self, program: str, *arguments: str) -> None:
+        command = [postgresql_binary(program), *arguments]
+        if os.geteuid() == 0:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
+
+    @property
+    def data(self) -> Path:
+        return self.folder / "data"
+
+    def create(self) -> PostgresServer:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        if os.geteuid() == 0:
+            shutil.chown(self.folder, "postgres", "postgres")
+        self._run("initdb", "--auth=trust", "--username=postgres", "-D", str(self.data))
+        return self.start()
+
+    def start(self) -> PostgresServer:
+        options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.folder}"
+        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.folder / "server.log"), "-o", options, "-w", "start")
+        return self
+
+    def stop(self) -> None:
+        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    def restart(self) -> None:
+        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "restart")
+
+    def tracker(self) -> dict[str, str]:
+        """The TRACKER_DB_* variables of endpoints.yml for conversations in this server's `postgres` database."""
+        return {
+            "TRACKER_DB_DIALECT": "postgresql",
+            "TRACKER_DB": "postgres",
+            "TRACKER_DB_HOST": "127.0.0.1",
+            "TRACKER_DB_PORT": str(self.port),
+            "TRACKER_DB_USER": "postgres",
+            "TRACKER_DB_PASSWORD": "",
+        }
+
+    @property
+    def url(self) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+
+@contextlib.contextmanager
+def throwaway_postgresql_server(folder: Path) -> Iterator[PostgresServer]:
+    server = PostgresServer(free_port(), folder).create()
+    try:
+        yield server
+    finally:
+        with contextlib.suppress(subprocess.CalledProcessError):
             server.stop()
 
 

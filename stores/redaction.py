@@ -1,9 +1,27 @@
-"""Contact details out of stored conversations: e-mail addresses, phone numbers, street addresses, handles.
+"""Contact details out of stored conversations, each replaced by a placeholder that says what was there.
 
-Each is replaced by a placeholder that says what was there (`[email]`, `[phone]`, `[address]`,
-`[handle]`), so staff reading a conversation still see that the person offered a way to reach them.
-The patterns lean towards redacting: a list of numbers that looks like a phone number is redacted too,
-which costs a reader little, while a missed phone number next to health data costs the person a lot.
+The placeholders:
+- `[email]`: an e-mail address, also one written out to get past filters ("jo at example dot com",
+  "jo (at) example (dot) org", "jo@example dot com");
+- `[phone]`: a phone number; several in a row are each redacted;
+- `[card]`: a payment card number (13 to 19 digits, in one run or in groups of four);
+- `[postcode]`: a UK postcode ("SW1A 1AA"), or a US ZIP code where it reads as one: after a state
+  ("CA 90210") or the word zip ("zip code 10001-1234");
+- `[address]`: a street address ("12 Baker Street");
+- `[profile]`: a link to a person's page on a social network or a messenger ("instagram.com/jo",
+  "wa.me/447700900123"), or any link whose path names a person ("/@jo", "/user/jo");
+- `[handle]`: an @handle;
+- `[date of birth]`: a date given as a date of birth ("dob [date of birth]");
+- `[name]`: a name the person gives as their own ("my name is [name]").
+
+So staff reading a conversation still see that the person offered a way to reach them. The patterns lean
+towards redacting: a list of numbers that looks like a phone number is redacted too, which costs a
+reader little, while a missed phone number next to health data costs the person a lot.
+
+Two decisions bound what is redacted beyond ways to reach a person. Dates: only a date written as a
+date of birth is redacted, since with a name it identifies a person; every other date is kept, because
+staff need the dates of appointments, doses and events. Names: only a name the person gives as theirs
+("my name is", "I'm called", "Hi, this is") is redacted; a name anywhere else is kept (see GIVEN_NAME).
 
 Only what people send is redacted. The assistant's own replies are our texts and carry the crisis
 lines' numbers, which staff must see as they were sent.
@@ -20,10 +38,93 @@ from typing import Any
 # The bounds are those of the things themselves: an e-mail address's local part (64) and domain labels
 # (63), a phone number with its separators (30 characters for at most 15 digits), a street name's words.
 EMAIL = re.compile(r"[\w.+'-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}", re.UNICODE)
-# A run of digits with the separators people type in phone numbers; it is one when it holds enough
-# digits. Dates are set apart first ("2021-03-04"), unless they are part of a longer run ("06.12.34.56.78").
-PHONE_CANDIDATE = re.compile(r"(?<![\w+])\+?\(?\d[\d \t().-]{5,28}\d(?!\w)")
+
+# An address written out with "at" and "dot", as words or in brackets. Prose has both words too ("look at
+# this dot on my skin", "have a look at nhs.uk"), so _written_out_email_or_kept keeps what does not read
+# as an address: a bare "at" needs a spelled "dot", and the address must end like a domain.
+_AT = r"\s{0,3}@\s{0,3}|\s{1,3}at\s{1,3}|\s{0,3}[(\[{<]\s{0,2}at\s{0,2}[)\]}>]\s{0,3}"
+_DOT = r"\s{0,3}\.\s{0,3}|\s{1,3}dot\s{1,3}|\s{0,3}[(\[{<]\s{0,2}dot\s{0,2}[)\]}>]\s{0,3}"
+WRITTEN_OUT_EMAIL = re.compile(
+    rf"(?<![\w.+'-])[\w.+'-]{{1,64}}(?P<at>{_AT})(?P<domain>[\w-]{{1,63}}(?:(?:{_DOT})[\w-]{{1,63}}){{1,8}})(?![\w-])",
+    re.IGNORECASE,
+)
+DOMAIN_DOT = re.compile(_DOT, re.IGNORECASE)
+# The endings people give their addresses; country codes that are English words ("in", "me", "it") are
+# left out, as "look at this dot in the mirror" would end in one.
+DOMAIN_ENDINGS = {"com", "org", "net", "edu", "gov", "info", "biz", "io", "co", "uk", "us", "ca", "au", "nz", "ie"}
+DOMAIN_ENDINGS |= {"de", "fr", "es", "nl", "eu"}
+
+# Sites where a link with a path is a person's page or a way to message them.
+PROFILE_SITES = (
+    r"facebook\.com|fb\.com|fb\.me|m\.me|messenger\.com|instagram\.com|instagr\.am|twitter\.com|x\.com"
+    r"|linkedin\.com|tiktok\.com|snapchat\.com|threads\.net|bsky\.app|wa\.me|whatsapp\.com|t\.me|telegram\.me"
+)
+# A path, with a last character that is not the full stop or comma of the sentence around it.
+_PATH = r"(?:/[\w.@%+~=&?#-]{1,100}){1,8}/?(?<![.,!?])"
+PROFILE_URL = re.compile(
+    # the site's own domain: "netflix.com/x" is not x.com
+    rf"(?<![\w.@/-])(?:https?://)?(?:(?:www|m|mobile|web)\.)?(?:{PROFILE_SITES}){_PATH}"
+    # any other site, where the path names a person: "medium.com/@jo", "reddit.com/user/jo"
+    rf"|\b(?:https?://|www\.)[\w.-]{{1,253}}(?:/[\w.%+=&-]{{1,100}}){{0,8}}?/(?:@|~|(?:u|users?|profiles?|members?)/)[\w.%+-]{{0,99}}\w(?:{_PATH})?",
+    re.IGNORECASE,
+)
+
+_MONTH = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
+_MONTH += r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?"
+_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
+_WRITTEN_DATE = (
+    r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.](?:\d{4}|\d{2})"  # 1985-03-12, 12/03/1985
+    rf"|{_DAY}(?:\s{{1,3}}of)?[\s-]{{1,3}}{_MONTH}(?:,?[\s-]{{1,3}}\d{{4}})?"  # 12th of March 1985
+    rf"|{_MONTH}\s{{1,3}}{_DAY}(?:,?\s{{1,3}}\d{{4}})?"  # March 12, 1985
+)
+# The date after the words that give it as a date of birth; the words stay, so the reader knows what it was.
+DATE_OF_BIRTH = re.compile(
+    r"(?P<said>\b(?:d\.?o\.?b\b\.?|date\s{1,3}of\s{1,3}birth|born|birth\s?day)"
+    r"(?:\s{0,3}[:=-]|\s{1,3}(?:is|was|on|the)\b){0,3}\s{0,3})"
+    rf"(?P<date>{_WRITTEN_DATE})(?!\d)",
+    re.IGNORECASE,
+)
+
+# A UK postcode, with the letters each place allows. An inward code never uses C, I, K, M, O or V, so a dose
+# ("b12 2mg", "5ml") does not read as one; an ordinal in lower case ("vitamin b12 1st thing") is left too.
+UK_POSTCODE = re.compile(
+    r"\b[A-PR-UWYZ](?:\d[\dA-HJKPSTUW]?|[A-HK-Y]\d[\dABEHMNPRVWXY]?)\s?(?!(?-i:\d(?:st|nd|rd|th)\b))"
+    r"\d[ABD-HJLNP-UW-Z]{2}\b",
+    re.IGNORECASE,
+)
+US_STATES = (
+    "alabama|alaska|arizona|arkansas|california|colorado|connecticut|delaware|florida|georgia|hawaii|idaho"
+    "|illinois|indiana|iowa|kansas|kentucky|louisiana|maine|maryland|massachusetts|michigan|minnesota"
+    "|mississippi|missouri|montana|nebraska|nevada|new hampshire|new jersey|new mexico|new york"
+    "|north carolina|north dakota|ohio|oklahoma|oregon|pennsylvania|rhode island|south carolina"
+    "|south dakota|tennessee|texas|utah|vermont|virginia|washington|west virginia|wisconsin|wyoming"
+)
+# State codes in capitals; those that are also words ("OK 20000 steps", "ID 48213") only after a comma,
+# as in "Tulsa, OK 74103".
+US_STATE_CODES = (
+    "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|IL|IA|KS|KY|LA|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|PA|RI|SC"
+    "|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY"
+)
+US_STATE_CODES_THAT_ARE_WORDS = "HI|ID|IN|ME|OH|OK|OR"
+# Five digits are a ZIP code only where they read as one: "20000 steps" and "50000 mg" are not.
+US_ZIP = re.compile(
+    rf"(?P<said>(?:\b(?i:{US_STATES}|zip(?:\s?code)?|postal\s{{1,3}}code)|\b(?:{US_STATE_CODES})"
+    rf"|,\s{{0,3}}(?:{US_STATE_CODES_THAT_ARE_WORDS}))\b\s{{0,3}}[:.,-]?\s{{0,3}})"
+    r"(?P<zip>\d{5}(?:-\d{4})?)(?![\w-])"
+)
+
+# A run of digits with the separators people type in phone and card numbers: one number or a few in a row,
+# up to four of 30 characters. Dates are set apart first ("2021-03-04"), unless they are part of a longer
+# run ("06.12.34.56.78").
+DIGIT_RUN = re.compile(r"(?<![\w+])\+?\(?\d[\d \t().-]{5,118}\d(?!\w)")
+DIGIT_GROUP = re.compile(r"\d+")
 DATE = re.compile(r"(?<![\d.-])(\d{4}[-.]\d{1,2}[-.]\d{1,2}|\d{1,2}[-.]\d{1,2}[-.]\d{2,4})(?![.-]?\d)")
+
+MIN_PHONE_DIGITS = 7  # shorter runs are doses, years, counts, or helpline short codes like 988
+MAX_PHONE_DIGITS = 15  # the longest international number (E.164)
+MIN_CARD_DIGITS = 13
+MAX_CARD_DIGITS = 19
+
 # Words that name a street and little else; "drive", "way", "place" or "close" would turn "a 2 hour
 # drive" into an address.
 STREET_WORDS = "street|st|road|rd|avenue|ave|lane|ln|boulevard|blvd|terrace|crescent|parkway|pkwy|highway|hwy"
@@ -33,31 +134,121 @@ STREET_ADDRESS = re.compile(
 )
 HANDLE = re.compile(r"(?<![\w@.])@[a-z0-9_](?:[a-z0-9_.]{0,28}[a-z0-9_])?(?![\w@])", re.IGNORECASE)
 
-MIN_PHONE_DIGITS = 7  # shorter runs are doses, years, counts, or helpline short codes like 988
-MAX_PHONE_DIGITS = 15  # the longest international number (E.164)
+# A name the person gives as their own, after words that say so. Names are looked for nowhere else: a name
+# on its own is no way to reach a person, and telling names from other words in free text is guessing,
+# which would redact drug names ("Spravato"), places and the first word of a sentence. After "my name is"
+# the name may be in lower case; after the weaker "I'm called", "this is" (at the start or after a
+# greeting) and "Hi, I'm" it must be capitalised, so that "this is hard" and "I'm called lazy" are kept.
+# A surname is taken when it is capitalised too.
+_NAME_WORD = r"[^\W\d_][\w'’-]{0,40}"
+GIVEN_NAME = re.compile(
+    r"(?P<said>(?i:(?P<my_name>\bmy\s{1,3}name(?:\s{1,3}is|'s|’s))|\b(?:i'm|i’m|im|i\s{1,3}am)\s{1,3}called"
+    r"|(?:^\s{0,3}|\b(?:hi|hiya|hello|hey)\b[\s,!.:-]{0,3})this\s{1,3}is"
+    r"|\b(?:hi|hiya|hello|hey)\b[\s,!.:-]{0,3}(?:i'm|i’m|i\s{1,3}am))[\s:,]{1,3})"
+    rf"(?P<name>{_NAME_WORD}(?:[ \t]{{1,2}}{_NAME_WORD}){{0,2}})"
+)
+NAME_SEPARATOR = re.compile(r"([ \t]{1,2})")
 
 
-def _phone_or_kept(match: re.Match) -> str:
-    candidate = match.group(0)
-    digits = sum(character.isdigit() for character in candidate)
-    return "[phone]" if MIN_PHONE_DIGITS <= digits <= MAX_PHONE_DIGITS else candidate
+def _written_out_email_or_kept(match: re.Match) -> str:
+    labels = DOMAIN_DOT.split(match["domain"])
+    dot_spelled = any("." not in dot for dot in DOMAIN_DOT.findall(match["domain"]))
+    if match["at"].strip().lower() == "at" and not dot_spelled:
+        return match.group(0)
+    ends_like_a_domain = labels[-1].lower() in DOMAIN_ENDINGS or len(labels) > 2
+    return "[email]" if ends_like_a_domain else match.group(0)
 
 
-def _redact_phones(text: str) -> str:
+def _is_card(lengths: list[int], digits: int) -> bool:
+    if not MIN_CARD_DIGITS <= digits <= MAX_CARD_DIGITS:
+        return False
+    if len(lengths) == 1:
+        return digits > MAX_PHONE_DIGITS  # a shorter unbroken run is as often a phone number
+    # groups of four with a shorter last one, or American Express's and Diners Club's 4-6-5 and 4-6-4
+    fours = len(lengths) >= 4 and set(lengths[:-1]) == {4} and lengths[-1] <= 4
+    return fours or lengths in ([4, 6, 5], [4, 6, 4])
+
+
+def _placeholder(lengths: list[int]) -> str | None:
+    digits = sum(lengths)
+    if _is_card(lengths, digits):
+        return "[card]"
+    return "[phone]" if MIN_PHONE_DIGITS <= digits <= MAX_PHONE_DIGITS else None
+
+
+def _numbers_in(lengths: list[int]) -> tuple[tuple[int, int, str], ...]:
+    """How a run of digit groups, given by their lengths, reads as numbers: (first group, last group, placeholder).
+
+    The reading that leaves the fewest digits unredacted wins, then the one with the fewest numbers, then
+    the one whose longest number is shortest: "555-123-4567 555-987-6543" is two numbers of ten digits,
+    not of thirteen and seven. A group that is part of no number is kept, so a run of 20 digits stays.
+    """
+    # readings[first]: the best reading of the groups from first on, as (digits kept, count, longest, numbers)
+    readings: list[tuple[int, int, int, tuple[tuple[int, int, str], ...]]] = [(0, 0, 0, ())] * (len(lengths) + 1)
+    for first in reversed(range(len(lengths))):
+        kept, count, longest, numbers = readings[first + 1]
+        options = [(kept + lengths[first], count, longest, numbers)]  # the group kept
+        digits = 0
+        for last in range(first, len(lengths)):  # or the first of a number
+            digits += lengths[last]
+            if digits > MAX_CARD_DIGITS:
+                break
+            placeholder = _placeholder(lengths[first : last + 1]) if digits >= MIN_PHONE_DIGITS else None
+            if placeholder:
+                kept, count, longest, numbers = readings[last + 1]
+                options.append((kept, count + 1, max(longest, digits), ((first, last, placeholder), *numbers)))
+        readings[first] = min(options)
+    return readings[0][3]
+
+
+def _redact_run(match: re.Match) -> str:
+    run = match.group(0)
+    groups = list(DIGIT_GROUP.finditer(run))
+    redacted, position = [], 0
+    for first, last, placeholder in _numbers_in([len(group.group()) for group in groups]):
+        start = 0 if first == 0 else groups[first].start()
+        if run[start - 1 : start] == "(":  # the bracket opening a number's area code goes with it
+            start -= 1
+        redacted += [run[position:start], placeholder]
+        position = groups[last].end()
+    return "".join([*redacted, run[position:]])
+
+
+def _redact_numbers(text: str) -> str:
     # split() keeps the dates at the odd places: only the pieces between them are searched
     pieces = DATE.split(text)
-    return "".join(
-        piece if place % 2 else PHONE_CANDIDATE.sub(_phone_or_kept, piece) for place, piece in enumerate(pieces)
-    )
+    return "".join(piece if place % 2 else DIGIT_RUN.sub(_redact_run, piece) for place, piece in enumerate(pieces))
+
+
+def _looks_like_a_name(word: str) -> bool:
+    return word[:1].isupper() and word != "I" and not word.startswith(("I'", "I’"))
+
+
+def _name_or_kept(match: re.Match) -> str:
+    words = NAME_SEPARATOR.split(match["name"])  # word, separator, word...
+    if not (match["my_name"] or _looks_like_a_name(words[0])):
+        return match.group(0)
+    taken = 1
+    while taken < len(words) and _looks_like_a_name(words[taken + 1]):
+        taken += 2
+    return match["said"] + "[name]" + "".join(words[taken:])
 
 
 def redact_text(text: str) -> str:
     """The text with every contact detail replaced by its placeholder."""
     # e-mail first: its local part may hold digits that would otherwise read as a phone number
     text = EMAIL.sub("[email]", text)
-    text = _redact_phones(text)
+    text = WRITTEN_OUT_EMAIL.sub(_written_out_email_or_kept, text)
+    # a profile link before the numbers and handles in its path ("wa.me/4477...", "tiktok.com/@jo")
+    text = PROFILE_URL.sub("[profile]", text)
+    # dates of birth and ZIP codes before phone numbers, which would take their digits in
+    text = DATE_OF_BIRTH.sub(r"\g<said>[date of birth]", text)
+    text = UK_POSTCODE.sub("[postcode]", text)
+    text = US_ZIP.sub(r"\g<said>[postcode]", text)
+    text = _redact_numbers(text)
     text = STREET_ADDRESS.sub("[address]", text)
-    return HANDLE.sub("[handle]", text)
+    text = HANDLE.sub("[handle]", text)
+    return GIVEN_NAME.sub(_name_or_kept, text)
 
 
 def redact_value(value: Any) -> Any:

@@ -63,6 +63,15 @@ def test_a_bad_request_body_gets_a_clear_400_and_reaches_no_conversation(rasa, k
         assert not [event for event in rasa.tracker(conversation)["events"] if event["event"] == "user"]
 
 
+@pytest.mark.parametrize("contact", ["jo.bloggs@example.org", "@jo_bloggs"])
+def test_a_sender_that_is_an_address_is_refused_and_stored_nowhere(rasa, contact):
+    # The conversation id is stored as it is given: redaction never reaches it.
+    response = requests.post(f"{rasa.url}/webhooks/rest/webhook", json={"sender": contact, "message": "hi"}, timeout=30)
+    assert response.status_code == 400
+    assert "not an e-mail address" in response.json()["message"]
+    assert not [event for event in rasa.tracker(contact)["events"] if event["event"] == "user"]
+
+
 def test_the_channel_is_the_one_the_message_came_in_on_whatever_the_body_says(rasa, sender):
     body = {"sender": sender, "message": "what is tms", "input_channel": {"hostile": ["type"]}}
     assert requests.post(f"{rasa.url}/webhooks/rest/webhook", json=body, timeout=30).status_code == 200

@@ -8,6 +8,8 @@ signs it too, as Twilio would behind a proxy.
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 
 from scripts.stack import Rasa, Server, start_rasa
@@ -30,6 +32,12 @@ CREDENTIALS = {
     # as in a deployment: the REST channel is behind its token
     "REST_TOKEN": "rest-channel-token-7c1d",
 }
+
+
+def everything_stored(rasa: Rasa) -> str:
+    """Every conversation id and event the server stored, as one text: to look for what must not be there."""
+    with sqlite3.connect(rasa.db) as store:
+        return " ".join(row[0] for row in store.execute("SELECT sender_id || ' ' || data FROM events"))
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,8 @@ import time
 import pytest
 import requests
 
-from tests.channels.conftest import CREDENTIALS
+from channels.conversation_ids import conversation_id
+from tests.channels.conftest import CREDENTIALS, everything_stored
 from tests.replies import TOPICS
 
 PAGE_ID = "1067280970047460"
@@ -132,3 +133,14 @@ def test_a_redelivered_message_is_answered_once(messaging_rasa, platforms, psid)
     assert answered >= 1
     assert post(messaging_rasa, body).status_code == 200
     assert len(replies(platforms, psid)) == answered
+
+
+def test_the_conversation_is_named_by_a_keyed_hash_and_the_page_scoped_id_is_stored_nowhere(
+    messaging_rasa, platforms, psid
+):
+    post(messaging_rasa, page_event(text_message(psid, "i want to kill myself")))
+    assert replies(platforms, psid)
+    conversation = conversation_id("facebook", psid, CREDENTIALS["FACEBOOK_APP_SECRET"])
+    assert messaging_rasa.tracker(conversation)["slots"]["crisis_flagged"] is True
+    assert psid not in everything_stored(messaging_rasa)
+    assert messaging_rasa.tracker(psid)["slots"]["crisis_flagged"] is not True

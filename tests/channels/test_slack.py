@@ -13,7 +13,8 @@ from urllib.parse import urlencode
 import pytest
 import requests
 
-from tests.channels.conftest import CREDENTIALS
+from channels.conversation_ids import conversation_id
+from tests.channels.conftest import CREDENTIALS, everything_stored
 from tests.replies import TOPICS
 
 TEAM, BOT_USER = "T061EG9R6", "U0BOTUSER1"
@@ -197,3 +198,16 @@ def test_a_retried_event_is_answered_once(messaging_rasa, platforms, person):
         "slack", "chat.postMessage", lambda b: b["channel"] == channel and TOPICS["ketamine"].short in shown_text(b)
     )
     assert len(answers) == 1
+
+
+def test_the_conversation_is_named_by_a_keyed_hash_and_no_member_or_channel_id_is_stored(
+    messaging_rasa, platforms, person
+):
+    user, channel = person
+    post_event(messaging_rasa, event(user, channel, "i want to kill myself"))
+    assert replies(platforms, channel)
+    conversation = conversation_id("slack", user, CREDENTIALS["SLACK_SIGNING_SECRET"])
+    assert messaging_rasa.tracker(conversation)["slots"]["crisis_flagged"] is True
+    stored = everything_stored(messaging_rasa)
+    assert user not in stored and channel not in stored
+    assert messaging_rasa.tracker(user)["slots"]["crisis_flagged"] is not True

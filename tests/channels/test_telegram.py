@@ -10,7 +10,8 @@ from itertools import count
 import pytest
 import requests
 
-from tests.channels.conftest import CREDENTIALS
+from channels.conversation_ids import conversation_id
+from tests.channels.conftest import CREDENTIALS, everything_stored
 from tests.replies import TOPICS, said
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -60,6 +61,10 @@ def button_tap(chat_id: int, data: str) -> dict:
 def post(rasa, update: dict, secret: str | None = CREDENTIALS["TELEGRAM_SECRET_TOKEN"]) -> requests.Response:
     headers = {SECRET_HEADER: secret} if secret is not None else {}
     return requests.post(f"{rasa.url}/webhooks/telegram/webhook", json=update, headers=headers, timeout=30)
+
+
+def conversation_of(chat_id: int) -> str:
+    return conversation_id("telegram", str(chat_id), CREDENTIALS["TELEGRAM_SECRET_TOKEN"])
 
 
 def replies(platforms, chat_id: int) -> list[dict]:
@@ -118,7 +123,8 @@ def test_an_update_without_the_secret_token_is_refused_and_answered_by_nobody(
     response = post(messaging_rasa, message_update(chat_id, "what is tms"), secret=secret)
     assert response.status_code == 403
     assert replies(platforms, chat_id) == []
-    assert [event for event in messaging_rasa.tracker(f"{chat_id}")["events"] if event["event"] == "user"] == []
+    events = messaging_rasa.tracker(conversation_of(chat_id))["events"]
+    assert [event for event in events if event["event"] == "user"] == []
 
 
 def test_a_redelivered_update_is_answered_once(messaging_rasa, platforms, chat_id):
@@ -128,3 +134,14 @@ def test_a_redelivered_update_is_answered_once(messaging_rasa, platforms, chat_i
     assert answered >= 1
     assert post(messaging_rasa, update).status_code == 200
     assert len(replies(platforms, chat_id)) == answered
+
+
+def test_the_conversation_is_named_by_a_keyed_hash_and_the_chat_id_is_stored_nowhere(
+    messaging_rasa, platforms, chat_id
+):
+    post(messaging_rasa, message_update(chat_id, "i want to kill myself"))
+    assert replies(platforms, chat_id)
+    assert messaging_rasa.tracker(conversation_of(chat_id))["slots"]["crisis_flagged"] is True
+    assert str(chat_id) not in everything_stored(messaging_rasa)
+    # Knowing the chat id is not enough to read the conversation through another channel
+    assert messaging_rasa.tracker(str(chat_id))["slots"]["crisis_flagged"] is not True

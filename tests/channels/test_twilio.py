@@ -8,13 +8,12 @@ import hashlib
 import hmac
 import random
 import re
-import sqlite3
 from itertools import count
 
 import pytest
 import requests
 
-from tests.channels.conftest import CREDENTIALS
+from tests.channels.conftest import CREDENTIALS, everything_stored
 from tests.replies import TOPICS
 
 OUR_NUMBER = "+14155238886"
@@ -174,7 +173,6 @@ def test_the_conversation_store_holds_no_phone_number(messaging_rasa, platforms)
     number = new_number()
     post(messaging_rasa, incoming(number, "what is tms"))
     assert replies(platforms, number)
-    with sqlite3.connect(messaging_rasa.db) as store:
-        stored = " ".join(row[0] for row in store.execute("SELECT sender_id || ' ' || data FROM events"))
+    stored = everything_stored(messaging_rasa)
     assert number.lstrip("+") not in stored
     assert "sms_" in stored

@@ -8,37 +8,9 @@ PYTHON310 := $(firstword $(wildcard $(shell pyenv root 2>/dev/null)/versions/3.1
 MODEL := models/current.tar.gz
 LOGS := logs
 
-export RASA_TELEMETRY_ENABLED := false
-export TF_CPP_MIN_LOG_LEVEL := 2
-export SQLALCHEMY_SILENCE_UBER_WARNING := 1
-export PYTHONWARNINGS := ignore::DeprecationWarning
-export ACTION_SERVER_URL ?= http://127.0.0.1:5055/webhook
-export TRACKER_DB_DIALECT ?= sqlite
-export TRACKER_DB ?= trd.db
-# Staff alerts: the demo runs with them off, by name; a deployment sets the webhook and its signing secret.
-export CRISIS_ALERT_URL ?= off
-export CRISIS_ALERT_SECRET ?=
-# the REST channel's token: empty leaves it open on this machine (the demo, the tests)
-export REST_TOKEN ?=
-# signs the widget's session ids; `make run` makes one once (.widget_session_secret) when it is not set
-export WIDGET_SESSION_SECRET ?=
-export TRACKER_DB_HOST ?=
-export TRACKER_DB_PORT ?=
-export TRACKER_DB_USER ?=
-export TRACKER_DB_PASSWORD ?=
-# One server: Rasa's in-memory lock store. Several servers sharing PostgreSQL: LOCK_STORE_TYPE=redis,
-# on the Redis server below (the in-memory store ignores host, port and database number).
-export LOCK_STORE_TYPE ?= in_memory
-export LOCK_STORE_HOST ?= 127.0.0.1
-export LOCK_STORE_PORT ?= 6379
-export LOCK_STORE_DB ?= 1
-export LOCK_STORE_PASSWORD ?=
-export LOCK_STORE_KEY_PREFIX ?=
-export REVIEW_DB ?= review.db
-export REVIEW_DB_USER ?=
-export REVIEW_DB_PASSWORD ?=
-export REVIEW_HTTPS ?=
-export RETENTION_DAYS ?= 90
+# The settings and their defaults, in the one file every command reads; a variable already set wins.
+SETTINGS := $(shell grep -E '^[A-Z][A-Z0-9_]*=' settings.env)
+$(foreach setting,$(SETTINGS),$(eval export $(firstword $(subst =, ,$(setting))) ?= $(patsubst $(firstword $(subst =, ,$(setting)))=%,%,$(setting))))
 # Messaging apps stay off until their variables are set: each one credentials.yml names defaults to empty.
 MESSAGING_VARIABLES := $(shell grep -oE '\$$\{(TELEGRAM|SLACK|TWILIO|FACEBOOK)_[A-Z_]+\}' credentials.yml | tr -d '$${}')
 $(foreach name,$(MESSAGING_VARIABLES),$(eval export $(name) ?=))
@@ -46,13 +18,14 @@ RASA_PORT ?= 5005
 ACTION_PORT ?= 5055
 REVIEW_PORT ?= 5006
 PAGE_PORT ?= 8000
+SHELL_PORT ?= 5015
 
 # Built from content/ (not in git): the responses, and the topics' intents, slot and rules.
 GENERATED := domain/responses.yml domain/topics.yml data/rules/topics.yml
 TRAINING_INPUTS := config.yml domain/domain.yml $(GENERATED) $(shell find data components crisis -name '*.yml' -o -name '*.py')
 CONTENT := $(shell find content -name '*.yml') content_library/load.py components/crisis_levels.py scripts/build_responses.py scripts/build_topic_lines.py
 
-.PHONY: help setup responses train webchat test-tools run staff retention test lint format validate nlu-test story-test crisis-eval questions-eval pytest bench lock clean
+.PHONY: help setup responses train webchat test-tools run shell staff retention test lint format validate nlu-test story-test crisis-eval questions-eval pytest bench lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -96,6 +69,9 @@ test-tools: ## Install Debian's chromium and nginx-light for the tests when they
 
 run: $(MODEL) $(WEBCHAT_BUNDLE) ## Run the assistant: widget demo page, Rasa server, action server and staff review app
 	@scripts/run.sh $(RASA_PORT) $(ACTION_PORT) $(REVIEW_PORT) $(PAGE_PORT)
+
+shell: $(MODEL) ## Chat with the assistant in this terminal (works while `make run` runs, and on its own)
+	@scripts/shell.sh $(SHELL_PORT) $(ACTION_PORT)
 
 staff: $(VENV)/.installed ## Create a staff account for the review app (make staff NAME=alex; asks for the password)
 	@test -n "$(NAME)" || { echo "Whose account? make staff NAME=alex"; exit 1; }

@@ -24,6 +24,7 @@ from brokers.alert_setting import ALERTS_OFF
 PROJECT = Path(__file__).resolve().parent.parent
 MODEL = PROJECT / "models" / "current.tar.gz"
 CREDENTIALS = PROJECT / "credentials.yml"
+SETTINGS = PROJECT / "settings.env"
 BIN = Path(sys.executable).parent
 LOGS = PROJECT / "logs"
 # this machine's PostgreSQL server (trust authentication), for the tests and benchmarks that need one
@@ -72,12 +73,16 @@ def lock_store_on_redis(port: int, db: int, key_prefix: str) -> dict[str, str]:
     return {"LOCK_STORE_TYPE": "redis", **{f"LOCK_STORE_{name}": value for name, value in settings.items()}}
 
 
+def settings() -> dict[str, str]:
+    """settings.env's defaults, which `make` exports: the same for a server started without make."""
+    lines = SETTINGS.read_text(encoding="utf-8").splitlines()
+    return dict(line.split("=", 1) for line in lines if re.match(r"[A-Z][A-Z0-9_]*=", line))
+
+
 def base_env(**overrides: str) -> dict[str, str]:
     env = {
+        **settings(),
         **os.environ,
-        "RASA_TELEMETRY_ENABLED": "false",
-        "TF_CPP_MIN_LOG_LEVEL": "2",
-        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
         # as `make run`: alerts off by name, unless a server is given a receiver
         "CRISIS_ALERT_URL": ALERTS_OFF,
         "CRISIS_ALERT_SECRET": ALERT_SECRET,

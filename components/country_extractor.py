@@ -1,8 +1,9 @@
 """Finds the country whose crisis lines a conversation should get.
 
-Two places say it, as two entities: the person ("I'm in the UK", or just "australia") as `country`,
-and the page or app, in the message metadata (`{"country": "GB"}`: the widget sends the page's
-country, the SMS channel the phone number's) as `page_country`. They fill two slots, and the crisis
+Two places say it, as two entities: the person ("I'm in the UK", "I'm in Leeds": a city stands for its
+country, or just "australia") as `country`, and the page or app, in the message metadata
+(`{"country": "GB"}`: the widget sends the page's country, the SMS channel the phone number's) as
+`page_country`. They fill two slots, and the crisis
 reply prefers what the person said: the page sends its country with every message, and must not
 undo what the person told us earlier. The country names come from content/helplines.yml, read at
 training time and kept with the model, so adding a country there needs no code. A country code
@@ -22,6 +23,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.shared.exceptions import InvalidConfigException
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
@@ -93,7 +95,11 @@ class CountryExtractor(GraphComponent, EntityExtractorMixin):
         for country in helplines["countries"]:
             for code in [country["code"], *country.get("also_serves", [])]:
                 codes[code] = country["code"]
-            for name in country["names"]:
+            for name in [*country["names"], *country.get("cities", [])]:
+                if names.get(name.lower(), country["code"]) != country["code"]:
+                    raise InvalidConfigException(
+                        f"{self._config['helplines']}: {name!r} is named for two countries; keep it for one."
+                    )
                 names[name.lower()] = country["code"]
         self._names, self._codes = names, codes
         self._compile()
@@ -105,7 +111,7 @@ class CountryExtractor(GraphComponent, EntityExtractorMixin):
     def _compile(self) -> None:
         # Longest names first, so "northern ireland" is read before "ireland".
         alternatives = "|".join(re.escape(name) for name in sorted(self._names, key=len, reverse=True))
-        self._said = re.compile(rf"{LOCATION_CUES}({alternatives})\b", re.IGNORECASE)
+        self._said = re.compile(rf"{LOCATION_CUES}({alternatives})(?!\w)", re.IGNORECASE)  # "d.c." ends in a dot
         self._alone = re.compile(rf"^\W*(?:the\s+)?({alternatives})\W*$", re.IGNORECASE)
 
     def code_for(self, value: Any) -> str | None:

@@ -16,8 +16,10 @@ thresholds on the corpus's development part (tests/crisis/evaluate.py --part dev
    message turning a phrase off (a negation, a game, a past that is over), the classifier must be
    surer: `veto_override`.
 3. A distress phrase is the check-in; (b) so is a crisis phrase that step 0 overruled.
-4. Otherwise, where the rules turned a phrase off, nothing: "I would never hurt myself" is not asked
-   about again.
+4. Where the rules turned a phrase off, the check-in if the classifier still finds a crisis likely
+   (its crisis probability at or over `crisis`, short of `veto_override`), else nothing: "I would never
+   hurt myself" is not asked about again, but a turning-off the rules read wrongly ("I've already taken
+   them", read as about people in general) is never left unasked either.
 5. The classifier's crisis and distress probabilities together at or over `checkin` give the check-in;
    over the lower `unclaimed_checkin` when no topic claims the message (the NLU fell back), so that an
    unclear message that may be a crisis gets the check-in, never a fallback.
@@ -60,7 +62,7 @@ def decide(
     if overruled == CRISIS:
         return Decision(DISTRESS, "rules overruled")
     if vetoed:
-        return Decision(None, "veto")
+        return Decision(DISTRESS, "veto doubted") if scores[CRISIS] >= thresholds.crisis else Decision(None, "veto")
     if scores[CRISIS] + scores[DISTRESS] >= (thresholds.unclaimed_checkin if unclaimed else thresholds.checkin):
         return Decision(DISTRESS, "classifier")
     return Decision(None, "none")

@@ -281,6 +281,32 @@ def with_translations(responses: dict[str, list[dict]], translations: dict[str, 
     return responses
 
 
+def country_named_responses(helplines: dict, words: dict, unflagged: list[dict]) -> list[dict]:
+    """`utter_country_noted` in a flagged conversation: the lines of the country just named (the
+    `country` slot), at once, each with the widget's twin that updates its banner. Only the person's
+    own words count here: a country the assistant could not read keeps the slot as it was, and with
+    none the reply gives the international directory."""
+    international = helplines["international"]
+    countries = {country["code"]: country for country in helplines["countries"]}
+    variations = []
+    for code in [*countries, "intl", None]:
+        country = countries.get(code)
+        if country is None:
+            template, emergency = words["country_not_covered"], "your local emergency number"
+            lines = [f"- {international['name']}: {international['how']}"]
+            buttons = [{"title": international["name"], "payload": international["url"]}]
+        else:
+            template, emergency = words["country_named"].replace("{country}", country["name"]), country["emergency"]
+            lines, buttons = helpline_lines(country), helpline_buttons(country)
+        variation = {
+            "condition": [slot_is(CRISIS_FLAG_SLOT, True), slot_is("country", code)],
+            "text": in_language(template, lines, emergency),
+            "buttons": buttons,
+        }
+        variations += [variation, widget_twin(variation, "self", emergency)]
+    return [*unflagged, *variations]
+
+
 def widget_twin(variation: dict, subject: str, emergency: str) -> dict:
     """The same reply for the web widget, with a marker it renders as a pinned crisis banner.
 
@@ -300,6 +326,11 @@ def build() -> dict:
     responses = {name: keep_help_in_reach(variations) for name, variations in responses.items()}
     responses.update(crisis_responses(helplines, load_crisis_words()))
     responses["utter_crisis"] += translated_crisis_responses(languages, helplines)
+    # the flagged twin keep_help_in_reach gave it is replaced by the named country's lines
+    unflagged = [
+        v for v in responses["utter_country_noted"] if slot_is(CRISIS_FLAG_SLOT, True) not in v.get("condition", [])
+    ]
+    responses["utter_country_noted"] = country_named_responses(helplines, load_crisis_words(), unflagged)
     return {"version": "3.1", "responses": responses}
 
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+import yaml
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
+from rasa.shared.exceptions import InvalidConfigException
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -48,6 +52,33 @@ def country(extractor: CountryExtractor, text: str, metadata: dict | None = None
 )
 def test_a_country_the_person_names_is_found(extractor, text, expected):
     assert country(extractor, text) == expected
+
+
+HELPLINES = yaml.safe_load(Path("content/helplines.yml").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize(
+    ("city", "expected"),
+    [(city, place["code"]) for place in HELPLINES["countries"] for city in place["cities"]],
+)
+def test_every_listed_city_gives_its_country(extractor, city, expected):
+    assert country(extractor, f"i'm in {city}") == expected
+    assert country(extractor, city.title()) == expected  # the whole message
+
+
+def test_each_country_lists_its_capital_and_ten_largest_cities():
+    assert all(len(place["cities"]) >= 11 for place in HELPLINES["countries"])
+
+
+def test_a_name_given_to_two_countries_stops_training(tmp_path):
+    helplines = {**HELPLINES, "countries": [*HELPLINES["countries"]]}
+    helplines["countries"][0] = {**helplines["countries"][0], "cities": ["dublin"]}
+    path = tmp_path / "helplines.yml"
+    path.write_text(yaml.safe_dump(helplines), encoding="utf-8")
+    storage, context = LocalModelStorage(tmp_path / "model"), ExecutionContext(GraphSchema({}), "test")
+    component = CountryExtractor.create({"helplines": str(path)}, storage, Resource("country"), context)
+    with pytest.raises(InvalidConfigException, match="dublin"):
+        component.train(TrainingData())
 
 
 @pytest.mark.parametrize("text", ["what do uk doctors say about tms", "tell us more", "what is trd"])

@@ -176,3 +176,25 @@ def test_the_crisis_reply_is_sent_with_the_action_server_down_and_a_dead_alert_r
     # The alert receiver holds every request for a minute; the reply must not wait for it.
     assert waited < hanging_receiver.hang_seconds / 4
     assert hanging_receiver.received == []
+
+
+@pytest.mark.parametrize(
+    ("place", "lines", "emergency"),
+    [("i'm in the uk", "116 123", "999"), ("im in leeds", "116 123", "999"), ("i live in brisbane", "13 11 14", "000")],
+)
+def test_naming_a_country_or_city_after_the_crisis_reply_gives_its_lines_at_once(rasa, sender, place, lines, emergency):
+    crisis_reply(rasa.say(sender, CRISIS_MESSAGE))
+    [reply] = texts(rasa.say(sender, place))
+    assert lines in reply and f"call {emergency}" in reply and "988" not in reply
+    assert "keep that in mind" not in reply
+
+
+def test_a_country_the_lines_do_not_cover_gets_the_directory_after_the_crisis_reply(rasa, sender):
+    crisis_reply(rasa.say(sender, CRISIS_MESSAGE, metadata={"country": "DE"}))
+    [reply] = texts(rasa.say(sender, "i'm in germany", metadata={"country": "DE"}))
+    assert "findahelpline.com" in reply and "local emergency number" in reply
+
+
+def test_naming_a_city_in_a_conversation_without_a_crisis_is_only_noted(rasa, sender):
+    assert texts(rasa.say(sender, "i'm in london")) == [said("utter_country_noted")]
+    assert rasa.tracker(sender)["slots"]["country"] == "gb"

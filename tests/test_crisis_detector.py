@@ -307,9 +307,13 @@ def test_a_message_no_topic_claims_gets_the_check_in_at_a_lower_risk(tmp_path: P
     assert intent_of(detector, "what now", intent=fallback, crisis_scores=risk) == "distress"
 
 
-def test_a_phrase_the_message_turns_off_needs_a_surer_classifier(detector: CrisisDetector) -> None:
+def test_a_phrase_the_message_turns_off_needs_a_surer_classifier_and_a_likely_crisis_is_still_asked(
+    detector: CrisisDetector,
+) -> None:
     text = "I would never kill myself"
-    assert intent_of(detector, text, crisis_scores=scores(0.9, 0.05)) is None
+    assert intent_of(detector, text, crisis_scores=scores(0.2, 0.05)) is None
+    assert intent_of(detector, text, crisis_scores=scores(0.9, 0.05)) == "distress"
+    assert parse(detector, text, crisis_scores=scores(0.9, 0.05)).get("crisis_detector")["source"] == "veto doubted"
     assert intent_of(detector, text, crisis_scores=scores(0.99, 0.0)) == "crisis"
 
 

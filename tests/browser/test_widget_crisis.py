@@ -61,3 +61,13 @@ def test_elsewhere_the_international_directory_is_a_link_that_opens_safely(chat,
         expect(link).to_have_attribute("target", "_blank")
         expect(link).to_have_attribute("rel", "noopener noreferrer")
     expect(chat.banner).not_to_contain_text("Samaritans")
+
+
+def test_naming_a_city_after_the_crisis_reply_changes_the_banner_to_its_country(chat, widget_stack):
+    chat.page.goto(widget_stack.pages["FR"])
+    chat.open()
+    chat.say("i want to kill myself")
+    expect(chat.banner).not_to_contain_text("Samaritans")
+    chat.say("i'm in manchester")
+    expect(chat.answer("Thank you for telling me")).to_contain_text("116 123")
+    expect_gb_lines(chat.banner)

@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -296,13 +297,18 @@ class PostgresServer:
 
 
 @contextlib.contextmanager
-def throwaway_postgresql_server(folder: Path) -> Iterator[PostgresServer]:
+def throwaway_postgresql_server() -> Iterator[PostgresServer]:
+    # A folder of its own under /tmp: pytest's temporary folders are root's alone, and PostgreSQL
+    # runs as the postgres user.
+    folder = Path(tempfile.mkdtemp(prefix="throwaway-postgres-"))
+    os.chmod(folder, 0o755)
     server = PostgresServer(free_port(), folder).create()
     try:
         yield server
     finally:
         with contextlib.suppress(subprocess.CalledProcessError):
             server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def start_rasa(

@@ -18,8 +18,8 @@ from tests.test_crisis import CRISIS_MESSAGE
 
 
 @pytest.fixture(scope="module")
-def database(tmp_path_factory) -> Iterator[PostgresServer]:
-    with throwaway_postgresql_server(tmp_path_factory.mktemp("postgres")) as server:
+def database() -> Iterator[PostgresServer]:
+    with throwaway_postgresql_server() as server:
         yield server
 
 

@@ -41,3 +41,7 @@ class Readdressed(OutputChannel):
 
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
         await self.output.send_response(self.platform_id, message)
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        # the channels' own notes (a message cut to the limit, a failure) are sent as plain texts
+        await self.output.send_text_message(self.platform_id, text, **kwargs)

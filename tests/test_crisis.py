@@ -196,5 +196,5 @@ def test_a_country_the_lines_do_not_cover_gets_the_directory_after_the_crisis_re
 
 
 def test_naming_a_city_in_a_conversation_without_a_crisis_is_only_noted(rasa, sender):
-    assert texts(rasa.say(sender, "i'm in london")) == [said("utter_country_noted")]
+    assert texts(rasa.say(sender, "i'm in london"))[-1] == said("utter_country_noted")  # after the introduction
     assert rasa.tracker(sender)["slots"]["country"] == "gb"

@@ -1,13 +1,10 @@
 """`make run`'s script as a newcomer meets it: it says "Ready" only once every server answers, what it
-prints works as printed, and it warns when no one will be alerted of a crisis; and `make shell`'s, which
-chats in the terminal while it runs."""
+prints works as printed, and it warns when no one will be alerted of a crisis."""
 
 from __future__ import annotations
 
 import os
-import pty
 import re
-import select
 import signal
 import subprocess
 import time
@@ -18,7 +15,6 @@ import pytest
 import requests
 
 from scripts.stack import LOGS, PROJECT, base_env, free_port, messaging_apps_off, sqlite_tracker
-from tests.replies import TOPICS
 
 STARTUP_SECONDS = 240
 
@@ -94,43 +90,3 @@ def test_it_warns_before_ready_that_no_one_will_be_alerted_without_an_alert_webh
     warning = [n for n, line in enumerate(started.output) if "crisis alerts are off" in line]
     assert warning and warning[0] < ready
     assert "no one will be alerted" in " ".join(started.output)
-
-
-def chat_in_a_terminal(command: list[str], env: dict[str, str], message: str, expected: str) -> str:
-    """Runs the command on a terminal of its own (rasa shell reads only from one), sends the message once
-    it asks for input, and returns what it showed up to the expected text (or until it gave up)."""
-    terminal, its_end = pty.openpty()
-    process = subprocess.Popen(
-        command, cwd=PROJECT, env=env, stdin=its_end, stdout=its_end, stderr=its_end, start_new_session=True
-    )
-    os.close(its_end)
-    shown, sent = "", False
-    deadline = time.monotonic() + STARTUP_SECONDS
-    try:
-        while expected not in " ".join(shown.split()) and time.monotonic() < deadline and process.poll() is None:
-            if select.select([terminal], [], [], 1)[0]:
-                shown += os.read(terminal, 65536).decode(errors="replace")
-            if not sent and "Your input" in shown:
-                os.write(terminal, f"{message}\r".encode())
-                sent = True
-        os.write(terminal, b"/stop\r")
-        process.wait(timeout=30)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(timeout=30)
-        os.close(terminal)
-    return " ".join(shown.split())
-
-
-def test_the_terminal_chat_works_while_the_assistant_runs(started: Started):
-    # on a port of its own, with the running action server: `make run` keeps 5005 and 5055
-    env = base_env(
-        **messaging_apps_off(),
-        ACTION_SERVER_URL=f"http://127.0.0.1:{started.ports['actions']}/webhook",
-        LOG_DIR=str(LOGS / "shell-command"),
-    )
-    command = ["scripts/shell.sh", str(free_port()), str(started.ports["actions"])]
-    answer = TOPICS["ect"].answer_text
-    shown = chat_in_a_terminal(command, env, "what is ect", answer[:60])
-    assert " ".join(answer[:60].split()) in shown, shown[-2000:]

@@ -185,16 +185,19 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             try:
                 return await attempt()
             except sa.exc.DBAPIError as error:
+                # The driver's own message only: SQLAlchemy's error, and so its traceback, carries the
+                # statement's parameters, which for a save are what the person wrote.
+                reason = str(error.orig).strip() or type(error.orig).__name__
                 if pause is None or not is_transient(error):
-                    logger.error("Could not %s conversation %s in the conversation store: %s", doing, sender_id, error)
+                    logger.error("Could not %s conversation %s in the conversation store: %s", doing, sender_id, reason)
                     raise ConversationStoreUnavailable(
-                        f"The conversation store did not answer: conversation {sender_id} was not {doing}d."
-                    ) from error
+                        f"The conversation store did not answer: conversation {sender_id} was not {doing}d ({reason})."
+                    ) from None
                 logger.warning(
                     "The conversation store failed to %s conversation %s (%s); trying again in %.1f s.",
                     doing,
                     sender_id,
-                    str(error.orig).strip() or type(error.orig).__name__,
+                    reason,
                     pause,
                 )
                 await asyncio.sleep(pause)

@@ -104,3 +104,25 @@ def test_a_save_that_fails_once_is_tried_again_and_stores_the_turn_once(rasa_on_
         )
     assert stored_messages(database, sender) == ["hello", "what is tms"]
     assert f"The conversation store failed to store conversation {sender}" in rasa_on_it.log.read_text()
+
+
+def test_a_save_that_keeps_failing_is_answered_in_plain_words_and_logs_nothing_the_person_wrote(
+    rasa_on_it, database, sender
+):
+    message = "tell me about tms, my sister keeps asking"
+    run_sql(
+        database,
+        """CREATE FUNCTION refuse_writes() RETURNS trigger AS $$ BEGIN
+             RAISE EXCEPTION 'writes refused';
+           END $$ LANGUAGE plpgsql""",
+        "CREATE TRIGGER refuse_writes BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION refuse_writes()",
+    )
+    try:
+        replies = texts(rasa_on_it.say(sender, message))
+    finally:
+        run_sql(database, "DROP TRIGGER refuse_writes ON events", "DROP FUNCTION refuse_writes")
+    assert replies[-1] == FAILED
+    log = rasa_on_it.log.read_text()
+    assert f"Could not store conversation {sender} in the conversation store: writes refused" in log
+    # SQLAlchemy's error names the statement's parameters: the event, with the person's words
+    assert "my sister keeps asking" not in log

@@ -5,9 +5,14 @@ country, or just "australia") as `country`, and the page or app, in the message 
 (`{"country": "GB"}`: the widget sends the page's country, the SMS channel the phone number's) as
 `page_country`. They fill two slots, and the crisis
 reply prefers what the person said: the page sends its country with every message, and must not
-undo what the person told us earlier. The country names come from content/helplines.yml, read at
-training time and kept with the model, so adding a country there needs no code. A country code
-we have no lines for becomes `intl`, which gets the international directory.
+undo what the person told us earlier. A message that says nothing but where the person is ("i'm in
+manchester", "we live in perth, australia") is also given the intent `inform_country` here: the
+intent classifier learned places from a few dozen examples and reads an unseen city as an
+unanswered question, while this list knows every place whose lines we keep.
+
+The country names come from content/helplines.yml, read at training time and kept with the model,
+so adding a country there needs no code. A country code we have no lines for becomes `intl`, which
+gets the international directory.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.exceptions import InvalidConfigException
-from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -36,6 +41,11 @@ COUNTRIES_FILE = "countries.yml"
 # "the states of mind" or "uk doctors say" are not a location.
 LOCATION_CUES = r"(?:\bin|\bfrom|\blive in|\bliving in|\bbased in|\blocated in|\bcountry is)\s+(?:the\s+)?"
 ISO_CODE = re.compile(r"^[a-z]{2}$")
+# What may stand around the place names in a message that only says where the person is.
+PLACE_STATEMENT_WORDS = (
+    r"(?:i'?m|i am|we'?re|we are|i|we|live|living|based|located|staying|my|country|is|in|from|near|the)"
+)
+INFORM_COUNTRY = "inform_country"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True)
@@ -113,6 +123,11 @@ class CountryExtractor(GraphComponent, EntityExtractorMixin):
         alternatives = "|".join(re.escape(name) for name in sorted(self._names, key=len, reverse=True))
         self._said = re.compile(rf"{LOCATION_CUES}({alternatives})(?!\w)", re.IGNORECASE)  # "d.c." ends in a dot
         self._alone = re.compile(rf"^\W*(?:the\s+)?({alternatives})\W*$", re.IGNORECASE)
+        place = rf"(?:the\s+)?(?:{alternatives})(?!\w)"
+        self._place_statement = re.compile(
+            rf"^\W*(?:{PLACE_STATEMENT_WORDS}\W+)*{place}(?:\W+(?:{PLACE_STATEMENT_WORDS}\W+)*{place})?\W*$",
+            re.IGNORECASE,
+        )
 
     def code_for(self, value: Any) -> str | None:
         """The code we keep lines for, `intl` for another country's code, None for no country."""
@@ -140,9 +155,17 @@ class CountryExtractor(GraphComponent, EntityExtractorMixin):
             entities.append({"entity": PAGE, "value": code})
         return entities
 
+    def _says_only_where(self, message: Message) -> bool:
+        return bool(self._names) and bool(self._place_statement.match(message.get(TEXT) or ""))
+
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             entities = self.add_extractor_name(self._entities(message))
             if entities:
                 message.set(ENTITIES, message.get(ENTITIES, []) + entities, add_to_output=True)
+            if self._says_only_where(message):
+                intent = {"name": INFORM_COUNTRY, "confidence": 1.0}
+                ranking = [i for i in message.get(INTENT_RANKING_KEY) or [] if i.get("name") != INFORM_COUNTRY]
+                message.set(INTENT, intent, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [intent, *ranking], add_to_output=True)
         return messages

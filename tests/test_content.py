@@ -12,7 +12,7 @@ import yaml
 
 from components.crisis_levels import LEVELS
 from content_library.load import load_crisis_words, load_helplines, load_languages, load_sources, load_topics
-from scripts.build_responses import build
+from scripts.build_responses import build, helpline_buttons
 
 PROJECT = Path(__file__).resolve().parent.parent
 SEEDS = PROJECT.parent / "shared" / "seeds"
@@ -144,31 +144,54 @@ def test_where_is_this_from_is_a_sentence_with_every_address_people_can_open():
         assert all(source.address in reply for source in topic.sources if source.address)
 
 
-def test_exactly_one_variation_of_every_reply_fits_each_topic_crisis_flag_and_language():
-    """Rasa picks at random among the conditional variations that match: they must not overlap."""
+def variations_rasa_could_pick(variations: list[dict], slots: dict, channel: str | None) -> list[dict]:
+    """The variations Rasa 3.6 picks among at random (TemplatedNaturalLanguageGenerator): the
+    conditional ones whose slots match, else the unconditional ones; in each, those for the output
+    channel if there are any, else those for no channel."""
+    conditional = [
+        v
+        for v in variations
+        if "condition" in v and all(slots.get(slot) == value for slot, value in conditions(v).items())
+    ]
+    for candidates in (conditional, [v for v in variations if "condition" not in v]):
+        for wanted in (channel, None):
+            picked = [v for v in candidates if v.get("channel") == wanted]
+            if picked:
+                return picked
+    return []
+
+
+@pytest.mark.parametrize("channel", [None, "socketio"])
+def test_exactly_one_variation_of_every_reply_fits_each_topic_crisis_flag_language_and_channel(channel):
+    """Rasa picks at random among the variations that match: they must not overlap."""
     for name, variations in build()["responses"].items():
         if name == "utter_crisis":
             continue
-        for topic, flagged, language in itertools.product([*GUIDE_TOPICS, None], (True, False), LANGUAGES):
-            slots = {"topic": topic, "crisis_flagged": flagged, "language": language}
-            fitting = [
-                variation
-                for variation in variations
-                if "condition" in variation
-                and all(slots.get(slot) == value for slot, value in conditions(variation).items())
-            ]
-            defaults = [variation for variation in variations if "condition" not in variation]
-            assert len(fitting) == 1 or (not fitting and len(defaults) == 1), (name, slots)
+        for topic, flagged, language, stated in itertools.product(
+            [*GUIDE_TOPICS, None], (True, False), LANGUAGES, ("gb", None)
+        ):
+            slots = {"topic": topic, "crisis_flagged": flagged, "language": language, "country": stated}
+            assert len(variations_rasa_could_pick(variations, slots, channel)) == 1, (name, slots)
 
 
 def test_every_reply_keeps_the_crisis_lines_one_tap_away_once_flagged():
+    """The crisis lines themselves (the crisis reply, and a country named once flagged) carry their
+    own buttons; every other reply carries the "Crisis lines" button."""
     responses = build()["responses"]
+    helplines = load_helplines()
+    countries = {country["code"]: country for country in helplines["countries"]}
+    directory = [{"title": helplines["international"]["name"], "payload": helplines["international"]["url"]}]
     for name, variations in responses.items():
         if name == "utter_crisis":
             continue
         flagged = [variation for variation in variations if conditions(variation).get("crisis_flagged") is True]
         assert flagged, name
-        assert all({"title": "Crisis lines", "payload": "/crisis"} in v["buttons"] for v in flagged), name
+        for variation in flagged:
+            if name == "utter_country_noted":
+                code = conditions(variation)["country"]
+                assert variation["buttons"] == (helpline_buttons(countries[code]) if code in countries else directory)
+            else:
+                assert {"title": "Crisis lines", "payload": "/crisis"} in variation["buttons"], name
 
 
 CRISIS_VARIATIONS = build()["responses"]["utter_crisis"]  # built once: the checks below ask thousands of times
@@ -176,12 +199,7 @@ CRISIS_VARIATIONS = build()["responses"]["utter_crisis"]  # built once: the chec
 
 def crisis_variations_for(slots: dict, channel: str | None) -> list[dict]:
     """The crisis variations Rasa could pick for these slot values on this channel."""
-    return [
-        variation
-        for variation in CRISIS_VARIATIONS
-        if variation.get("channel") == channel
-        and all(slots.get(name) == value for name, value in conditions(variation).items())
-    ]
+    return variations_rasa_could_pick(CRISIS_VARIATIONS, slots, channel)
 
 
 @pytest.mark.parametrize("channel", [None, "socketio"])

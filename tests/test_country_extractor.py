@@ -108,3 +108,30 @@ def test_what_the_person_says_and_the_page_are_kept_apart(extractor):
 @pytest.mark.parametrize("metadata", [None, {}, {"country": ""}, {"country": 42}, {"country": "not a country"}])
 def test_missing_or_odd_metadata_gives_no_country(extractor, metadata):
     assert country(extractor, "hello", metadata) is None
+
+
+def intent_of(extractor: CountryExtractor, text: str, intent: str = "out_of_content") -> str:
+    """The intent after the extractor, given the classifier's guess before it."""
+    message = Message(data={"text": text, "intent": {"name": intent, "confidence": 0.6}})
+    extractor.process([message])
+    return message.get("intent")["name"]
+
+
+@pytest.mark.parametrize(
+    "text", ["i'm in manchester", "We live in Perth, Australia", "from cork", "i am based in the UK.", "auckland"]
+)
+def test_a_message_that_only_says_where_the_person_is_informs_the_country(extractor, text):
+    assert intent_of(extractor, text) == "inform_country"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "wait time for nhs talking therapies in manchester",
+        "is ketamine legal in the uk",
+        "i'm in a dark place",
+        "i'm in london and i want to die",
+    ],
+)
+def test_a_message_that_says_more_than_where_keeps_the_classifiers_intent(extractor, text):
+    assert intent_of(extractor, text) == "out_of_content"

@@ -2,11 +2,13 @@
 exports and the audit log.
 
 Every page but the sign-in page needs a session; every form carries its CSRF token. Database calls are
-plain (blocking) SQLAlchemy: a handful of staff use this app, and each call takes milliseconds.
+plain (blocking) SQLAlchemy: a handful of staff use this app, and each call takes milliseconds. Password
+hashing, which takes far longer, runs in a thread (review/accounts.py).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import time
@@ -20,6 +22,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse, html, redirect
 
 from review import accounts, audit, export, index, listing, sessions, transcript, unanswered
+from review.clients import client_of
 from review.database import (
     StoreUnavailableError,
     conversations,
@@ -75,9 +78,14 @@ def local_path(target: str | None) -> str:
 def create_app(settings: Settings) -> Sanic:
     app = Sanic("trd_review")
     app.config.REQUEST_MAX_SIZE = 200_000
-    if settings.https:
-        # behind the HTTPS proxy: take the client's address from the one proxy in front
-        app.config.PROXIES_COUNT = 1
+    if settings.trusted_proxies:
+        app.config.PROXIES_COUNT = settings.trusted_proxies
+    elif settings.https:
+        logger.warning(
+            "REVIEW_HTTPS is set but REVIEW_TRUSTED_PROXIES is not: every client has the proxy's address, so the "
+            "audit log shows that and a few failed sign-ins on an account hold it for everyone. Set "
+            "REVIEW_TRUSTED_PROXIES to the number of proxies in front (1 for one)."
+        )
     # Pages read conversations through `engine`. Signing in, the header's count and the app's own records
     # need only its own tables: on SQLite through a connection of their own, so that they work before the
     # assistant has created the conversation file; on PostgreSQL one connection reaches both.
@@ -85,9 +93,10 @@ def create_app(settings: Settings) -> Sanic:
     own_tables = engine if settings.on_postgresql else own_tables_engine(settings)
     app.static("/static", str(STATIC), name="static")
     cookie_name = session_cookie_name(settings)
-
-    def client_of(request: Request) -> str:
-        return (request.remote_addr or request.ip or "")[:64]
+    # One sign-in at a time: the throttle counts failures in the audit log, so each try must be recorded
+    # before the next is checked, or tries sent together would all pass while the first is hashed. It also
+    # keeps Argon2 to one CPU and 64 MiB at once; a refused try takes milliseconds.
+    sign_in_turn = asyncio.Lock()
 
     def set_cookie(response: HTTPResponse, name: str, value: str, max_age: int, path: str = "/") -> None:
         response.cookies[name] = value
@@ -108,7 +117,8 @@ def create_app(settings: Settings) -> Sanic:
 
     def record(request: Request, action: str, **kwargs) -> None:
         with own_tables.begin() as connection:
-            audit.record(connection, action, username=request.ctx.session.username, client=client_of(request), **kwargs)
+            username, client = request.ctx.session.username, client_of(request, settings).address
+            audit.record(connection, action, username=username, client=client, **kwargs)
 
     def conversation_id_of(values) -> str:
         conversation_id = (values.get("id") or "").strip()
@@ -136,7 +146,8 @@ def create_app(settings: Settings) -> Sanic:
         if request.method == "POST" and not sessions.tokens_match(
             request.form.get("csrf_token"), request.ctx.session.csrf_token
         ):
-            logger.warning("Refused a form without its CSRF token from %s on %s.", client_of(request), request.path)
+            client = client_of(request, settings).address
+            logger.warning("Refused a form without its CSRF token from %s on %s.", client, request.path)
             raise Refused("This form has expired. Go back, reload the page and try again.", status_code=403)
         if request.method == "GET":
             index.refresh(engine)
@@ -189,23 +200,26 @@ def create_app(settings: Settings) -> Sanic:
         if not sessions.tokens_match(form.get("csrf_token"), request.cookies.get(LOGIN_COOKIE)):
             raise Refused("This sign-in form has expired. Reload the page and try again.", status_code=403)
         username, password = (form.get("username") or "").strip().lower()[:80], form.get("password") or ""
-        client = client_of(request)
-        with own_tables.begin() as connection:
-            wait = accounts.seconds_to_wait(connection, username, client)
+        client = client_of(request, settings)
+        async with sign_in_turn:
+            with own_tables.begin() as connection:
+                wait = accounts.seconds_to_wait(connection, username, client)
+                if wait:
+                    audit.record(connection, "login_throttled", username=username, client=client.address)
             if wait:
-                audit.record(connection, "login_throttled", username=username, client=client)
-        if wait:
-            logger.warning("Sign-in for %r from %s refused: too many failures.", username, client)
-            raise Refused(f"Too many failed sign-ins. Please wait {wait} seconds before trying again.", status_code=429)
-        with own_tables.begin() as connection:
-            signed_in = accounts.authenticate(connection, username, password)
-            if signed_in is None:
-                audit.record(connection, accounts.FAILED, username=username, client=client)
-            else:
-                audit.record(connection, "login", username=username, client=client)
-                token = sessions.start(connection, signed_in.id)
+                logger.warning("Sign-in for %r from %s refused: too many failures.", username, client.address)
+                raise Refused(
+                    f"Too many failed sign-ins. Please wait {wait} seconds before trying again.", status_code=429
+                )
+            signed_in = await accounts.authenticate(own_tables, username, password)
+            with own_tables.begin() as connection:
+                if signed_in is None:
+                    audit.record(connection, accounts.FAILED, username=username, client=client.address)
+                else:
+                    audit.record(connection, accounts.SIGNED_IN, username=username, client=client.address)
+                    token = sessions.start(connection, signed_in.id)
         if signed_in is None:
-            logger.warning("Failed sign-in for %r from %s.", username, client)
+            logger.warning("Failed sign-in for %r from %s.", username, client.address)
             body = render(
                 "login.html",
                 session=None,

@@ -24,12 +24,12 @@ def _flag(value: str) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _number(environ: Mapping[str, str], name: str, default: int) -> int:
+def _number(environ: Mapping[str, str], name: str, default: int, least: int = 1) -> int:
     value = environ.get(name, "").strip()
     if not value:
         return default
-    if not value.isdigit() or int(value) <= 0:
-        raise SettingsError(f"{name} must be a whole number above 0, not {value!r}.")
+    if not value.isdigit() or int(value) < least:
+        raise SettingsError(f"{name} must be a whole number, at least {least}, not {value!r}.")
     return int(value)
 
 
@@ -47,6 +47,8 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 5006
     https: bool = False
+    # how many reverse proxies in front add to X-Forwarded-For; 0: the header is not read (anyone can send one)
+    trusted_proxies: int = 0
     retention_days: int = 90
     # whether the Rasa server alerts staff of a crisis (CRISIS_ALERT_URL, read as it reads it):
     # without alerts, this app's crisis queue is the only place a crisis shows, and the header says so
@@ -79,6 +81,7 @@ class Settings:
             host=environ.get("REVIEW_HOST") or "127.0.0.1",
             port=_number(environ, "REVIEW_PORT", 5006),
             https=_flag(environ.get("REVIEW_HTTPS", "")),
+            trusted_proxies=_number(environ, "REVIEW_TRUSTED_PROXIES", 0, least=0),
             retention_days=_number(environ, "RETENTION_DAYS", 90),
             crisis_alerts=alert_receiver(environ.get("CRISIS_ALERT_URL")) is not None,
         )

@@ -73,9 +73,9 @@ run: $(MODEL) $(WEBCHAT_BUNDLE) ## Run the assistant: widget demo page, Rasa ser
 shell: $(MODEL) ## Chat with the assistant in this terminal (works while `make run` runs, and on its own)
 	@scripts/shell.sh $(SHELL_PORT) $(ACTION_PORT)
 
-staff: $(VENV)/.installed ## Create a staff account for the review app (make staff NAME=alex; asks for the password)
+staff: $(VENV)/.installed ## Create a staff account for the review app (make staff NAME=alex [ROLE=administrator]; asks for the password)
 	@test -n "$(NAME)" || { echo "Whose account? make staff NAME=alex"; exit 1; }
-	@$(BIN)/python -m review.staff add $(NAME)
+	@$(BIN)/python -m review.staff add $(NAME) $(if $(ROLE),--role $(ROLE))
 
 retention: $(VENV)/.installed ## Delete conversations older than RETENTION_DAYS (crisis ones wait until reviewed)
 	@$(BIN)/python -m review.retention --days $(RETENTION_DAYS)

@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from review import roles
 from review.clients import Client
 from review.database import audit, staff
 
@@ -73,13 +74,24 @@ def check_password(password: str) -> str:
     return password
 
 
-def add_staff(connection: sa.engine.Connection, username: str, password: str) -> None:
+def check_role(role: str) -> str:
+    if role not in roles.ROLES:
+        raise AccountError(f"A role is {' or '.join(roles.ROLES)}, not {role!r}.")
+    return role
+
+
+def add_staff(connection: sa.engine.Connection, username: str, password: str, role: str) -> None:
     check_username(username)
+    check_role(role)
     if connection.execute(sa.select(staff.c.id).where(staff.c.username == username)).first():
         raise AccountError(f"There is already an account named {username}.")
     connection.execute(
         staff.insert().values(
-            username=username, password_hash=hasher.hash(check_password(password)), active=True, created_at=time.time()
+            username=username,
+            password_hash=hasher.hash(check_password(password)),
+            active=True,
+            created_at=time.time(),
+            role=role,
         )
     )
 
@@ -88,6 +100,12 @@ def set_password(connection: sa.engine.Connection, username: str, password: str)
     changed = connection.execute(
         staff.update().where(staff.c.username == username).values(password_hash=hasher.hash(check_password(password)))
     )
+    if not changed.rowcount:
+        raise AccountError(f"There is no account named {username}.")
+
+
+def set_role(connection: sa.engine.Connection, username: str, role: str) -> None:
+    changed = connection.execute(staff.update().where(staff.c.username == username).values(role=check_role(role)))
     if not changed.rowcount:
         raise AccountError(f"There is no account named {username}.")
 

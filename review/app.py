@@ -1,9 +1,10 @@
 """The staff review web app: sign in, the conversation list, one conversation, unanswered questions,
 exports and the audit log.
 
-Every page but the sign-in page needs a session; every form carries its CSRF token. Database calls are
-plain (blocking) SQLAlchemy: a handful of staff use this app, and each call takes milliseconds. Password
-hashing, which takes far longer, runs in a thread (review/accounts.py).
+Every page but the sign-in page needs a session, and exports and the audit log an administrator's
+(review/roles.py); every form carries its CSRF token. Database calls are plain (blocking) SQLAlchemy: a
+handful of staff use this app, and each call takes milliseconds. Password hashing, which takes far
+longer, runs in a thread (review/accounts.py).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from sanic.exceptions import SanicException
 from sanic.request import Request
 from sanic.response import HTTPResponse, html, redirect
 
-from review import accounts, audit, export, index, listing, sessions, transcript, unanswered
+from review import accounts, audit, export, index, listing, roles, sessions, transcript, unanswered
 from review.clients import client_of
 from review.database import (
     StoreUnavailableError,
@@ -38,6 +39,7 @@ from review.settings import Settings
 logger = logging.getLogger(__name__)
 
 LOGIN_COOKIE = "review_login"
+REFUSED = "access_refused"
 MAX_NOTE_CHARACTERS = 5000
 TAG = re.compile(r"^[\w][\w -]{0,39}$")
 PUBLIC_PATHS = ("/login",)
@@ -120,6 +122,13 @@ def create_app(settings: Settings) -> Sanic:
             username, client = request.ctx.session.username, client_of(request, settings).address
             audit.record(connection, action, username=username, client=client, **kwargs)
 
+    def refuse(request: Request, permission: str) -> None:
+        """A page the account's role does not allow: logged and audited, since it may be someone probing."""
+        role = request.ctx.session.role
+        logger.warning("Refused %s to %s (%s).", request.path, request.ctx.session.username, role)
+        record(request, REFUSED, details={"permission": permission, "role": role})
+        raise Refused(roles.refusal(role, permission), status_code=403)
+
     def conversation_id_of(values) -> str:
         conversation_id = (values.get("id") or "").strip()
         if not conversation_id:
@@ -149,6 +158,9 @@ def create_app(settings: Settings) -> Sanic:
             client = client_of(request, settings).address
             logger.warning("Refused a form without its CSRF token from %s on %s.", client, request.path)
             raise Refused("This form has expired. Go back, reload the page and try again.", status_code=403)
+        needed = roles.PAGE_NEEDS.get(request.path)
+        if needed and not request.ctx.session.may(needed):
+            refuse(request, needed)
         if request.method == "GET":
             index.refresh(engine)
         return None

@@ -20,6 +20,7 @@ from urllib.parse import quote
 
 import sqlalchemy as sa
 
+from review import roles
 from review.conversation_facts import READ_TYPES, SESSION_START
 from review.settings import Settings
 
@@ -46,6 +47,8 @@ staff = sa.Table(
     sa.Column("password_hash", sa.String(255), nullable=False),
     sa.Column("active", sa.Boolean, nullable=False, default=True),
     sa.Column("created_at", sa.Float, nullable=False),
+    # review/roles.py: what the account may do; read on every request, so that a change applies at once
+    sa.Column("role", sa.String(20), nullable=False, server_default=roles.NEW_ACCOUNT),
 )
 
 sessions = sa.Table(
@@ -194,7 +197,8 @@ def _bring_up_to_date(connection: sa.engine.Connection) -> None:
 
     The index is rebuilt from the events (it is only a cache of them). An older mark gains
     `reviewed_up_to` 0: it covers no crisis event, so every crisis conversation is reviewed once more
-    rather than a later crisis staying hidden behind it.
+    rather than a later crisis staying hidden behind it. Accounts older than roles become
+    administrators: they could export and read the audit log, and an upgrade takes no one's work away.
     """
     columns = {column["name"] for column in sa.inspect(connection).get_columns(conversations.name)}
     if "last_crisis_event_id" not in columns:
@@ -203,6 +207,13 @@ def _bring_up_to_date(connection: sa.engine.Connection) -> None:
     columns = {column["name"] for column in sa.inspect(connection).get_columns(marks.name)}
     if "reviewed_up_to" not in columns:
         connection.execute(sa.text(f"ALTER TABLE {marks.name} ADD COLUMN reviewed_up_to INTEGER NOT NULL DEFAULT 0"))
+    columns = {column["name"] for column in sa.inspect(connection).get_columns(staff.name)}
+    if "role" not in columns:
+        # with the default a new table has; the accounts already there then become administrators
+        connection.execute(
+            sa.text(f"ALTER TABLE {staff.name} ADD COLUMN role VARCHAR(20) NOT NULL DEFAULT '{roles.NEW_ACCOUNT}'")
+        )
+        connection.execute(staff.update().values(role=roles.EARLIER_ACCOUNTS))
 
 
 def prepare(settings: Settings) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from review import roles
 from review.conversation_facts import TOPICS, from_set_column
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -37,7 +38,8 @@ environment = Environment(
     lstrip_blocks=True,
 )
 environment.filters.update(when=when, percent=percent, topic_label=topic_label, members=from_set_column)
-environment.globals.update(topics=TOPICS)
+# roles: so that a page shows only the links the signed-in account may follow (`session.may(roles.EXPORT)`)
+environment.globals.update(topics=TOPICS, roles=roles)
 
 
 def render(template: str, **context: Any) -> str:

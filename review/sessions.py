@@ -3,7 +3,8 @@
 The cookie holds a random token; the database keeps only its SHA-256, so a copy of the table opens no
 session. A session ends after an idle hour or twelve hours in all. Each session has its own CSRF
 token; the sign-in form, which comes before any session, uses a token held in a cookie of its own
-(a double submit), so even signing in cannot be forged from another site.
+(a double submit), so even signing in cannot be forged from another site. The account's role is read
+with the session on every request: a changed role applies to sessions already signed in.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from review import roles
 from review.database import sessions, staff
 
 IDLE_SECONDS = 60 * 60
@@ -30,6 +32,10 @@ class Session:
     staff_id: int
     username: str
     csrf_token: str
+    role: str
+
+    def may(self, permission: str) -> bool:
+        return roles.may(self.role, permission)
 
 
 def _hash(token: str) -> str:
@@ -60,7 +66,7 @@ def current(connection: sa.engine.Connection, token: str | None) -> Session | No
         return None
     now = time.time()
     row = connection.execute(
-        sa.select(sessions, staff.c.username, staff.c.active)
+        sa.select(sessions, staff.c.username, staff.c.active, staff.c.role)
         .join(staff, staff.c.id == sessions.c.staff_id)
         .where(sessions.c.token_hash == _hash(token))
     ).first()
@@ -71,7 +77,7 @@ def current(connection: sa.engine.Connection, token: str | None) -> Session | No
         return None
     if now - row.last_seen_at > TOUCH_SECONDS:
         connection.execute(sessions.update().where(sessions.c.token_hash == row.token_hash).values(last_seen_at=now))
-    return Session(token, row.staff_id, row.username, row.csrf_token)
+    return Session(token, row.staff_id, row.username, row.csrf_token, row.role)
 
 
 def end(connection: sa.engine.Connection, token: str) -> None:

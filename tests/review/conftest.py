@@ -9,6 +9,7 @@ words its guesses.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import html
 import re
@@ -23,6 +24,7 @@ import pytest
 import requests
 import sqlalchemy as sa
 
+from review import roles
 from review.database import PER_CONVERSATION, own_tables_engine
 from review.settings import Settings
 from scripts.stack import (
@@ -185,9 +187,28 @@ def seed(stack: Stack) -> None:
 
 def start_review(tmp: Path, env: dict[str, str]) -> ReviewApp:
     review = ReviewApp(f"http://127.0.0.1:{free_port()}", base_env(**env))
-    added = review.command("review.staff", "add", STAFF, stdin=PASSWORD + "\n")
+    # an administrator: the tests of every page, exports and the audit log among them, sign in as STAFF
+    added = review.command("review.staff", "add", STAFF, "--role", roles.ADMINISTRATOR, stdin=PASSWORD + "\n")
     assert added.returncode == 0, added.stderr
     return review.start()
+
+
+@contextlib.contextmanager
+def postgresql_review_store(prefix: str) -> Iterator[dict[str, str]]:
+    """A throwaway database with a review role of its own, set up as `python -m review.postgres` does: the
+    settings of both (the role is dropped with the database)."""
+    role = f"trd_review_{uuid.uuid4().hex[:8]}"
+    with throwaway_postgresql_database(prefix, role=role) as database:
+        env = base_env(**postgresql_tracker(database), REVIEW_DB_USER=role, REVIEW_DB_PASSWORD="")
+        granted = subprocess.run(
+            [sys.executable, "-m", "review.postgres", "--create-role"],
+            cwd=PROJECT,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        assert granted.returncode == 0, granted.stderr
+        yield env
 
 
 @pytest.fixture(scope="session")
@@ -209,21 +230,11 @@ def sqlite_stack(action_server: Server, tmp_path_factory) -> Iterator[Stack]:
 
 @pytest.fixture(scope="session")
 def postgresql_stack(action_server: Server, tmp_path_factory) -> Iterator[Stack]:
-    role = f"trd_review_{uuid.uuid4().hex[:8]}"
-    with throwaway_postgresql_database("trd_review_test", role=role) as database:
-        tracker = postgresql_tracker(database)
-        env = {**tracker, "REVIEW_DB_USER": role, "REVIEW_DB_PASSWORD": ""}
-        owner = sa.create_engine(f"{POSTGRES_SERVER}/{database}")
+    with postgresql_review_store("trd_review_test") as env:
+        tracker = postgresql_tracker(env["TRACKER_DB"])
+        owner = sa.create_engine(f"{POSTGRES_SERVER}/{env['TRACKER_DB']}")
         rasa = review = None
         try:
-            granted = subprocess.run(
-                [sys.executable, "-m", "review.postgres", "--create-role"],
-                cwd=PROJECT,
-                env=base_env(**env),
-                capture_output=True,
-                text=True,
-            )
-            assert granted.returncode == 0, granted.stderr
             tmp = tmp_path_factory.mktemp("review-postgres")
             rasa = start_rasa("rasa-review-postgres", tmp, f"{action_server.url}/webhook", tracker=tracker)
             review = start_review(tmp, env)

@@ -1,13 +1,13 @@
-// The conversation (session id, messages, crisis banner, panel open or not) lives in
-// sessionStorage: it survives reloads and moving between pages of the site in the same tab, and is
-// forgotten when the tab is closed, because a conversation about mental health on a shared
-// computer should not outlive the visit.
+// The conversation (session id, messages, crisis banner and whether it is folded, panel open or
+// not) lives in sessionStorage: it survives reloads and moving between pages of the site in the
+// same tab, and is forgotten when the tab is closed, because a conversation about mental health on
+// a shared computer should not outlive the visit.
 
 const KEY = "trd-chat";
 const MAX_ENTRIES = 200;
 
 function fresh() {
-  return { sessionId: null, open: false, entries: [], crisis: null };
+  return { sessionId: null, open: false, entries: [], crisis: null, crisisFolded: false };
 }
 
 function isEntry(entry) {
@@ -32,6 +32,7 @@ export function loadState() {
       open: stored.open === true,
       entries: Array.isArray(stored.entries) ? stored.entries.filter(isEntry) : [],
       crisis: isCrisis(stored.crisis) ? stored.crisis : null,
+      crisisFolded: stored.crisisFolded === true,
     };
   } catch {
     return fresh();

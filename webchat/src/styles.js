@@ -48,8 +48,24 @@ const CSS = `
 .status { margin: 0; padding: 8px 16px; background: #fff4c2; color: #3b2a00; font-size: 14px; }
 .status:empty { display: none; }
 
-.crisis { padding: 12px 16px 14px; background: #8a1111; color: #ffffff; border-bottom: 4px solid #5c0a0a; }
+.crisis {
+  display: flow-root; padding: 12px 16px 14px; background: #8a1111; color: #ffffff; border-bottom: 4px solid #5c0a0a;
+}
 .crisis[hidden] { display: none; }
+/* Unfolded, the button floats beside the heading, no taller than its line so the list is not pushed. */
+.crisis .fold {
+  float: right; margin-left: 8px; padding: 4px 10px; border: 2px solid #ffffff; border-radius: 999px;
+  background: transparent; color: #ffffff; cursor: pointer;
+  font-family: inherit; font-size: 13px; font-weight: 650; line-height: 1.2;
+}
+/* Folded: one line, the kept call link on the left and the button to unfold on the right; sized so
+   that both fit 360 px (a longer line's name is cut short with an ellipsis, its link still whole). */
+.crisis.folded { display: flex; flex-direction: row-reverse; align-items: center; gap: 8px; padding: 8px 12px; }
+.crisis.folded .fold { flex: none; float: none; margin: 0; padding: 7px 10px; }
+.crisis.folded .links a { padding: 8px 12px; }
+.crisis.folded [role="alert"] { flex: 1; min-width: 0; }
+.crisis.folded h3, .crisis.folded ul, .crisis.folded .links > :not(.kept) { display: none; }
+.crisis.folded .kept { min-width: 0; overflow: hidden; white-space: nowrap; text-overflow: ellipsis; }
 .crisis h3 { margin: 0 0 4px; font-size: 17px; }
 .crisis .icon { display: inline-grid; place-items: center; width: 22px; height: 22px; margin-right: 8px;
   border-radius: 50%; background: #ffffff; color: #8a1111; font-size: 15px; vertical-align: 1px; }

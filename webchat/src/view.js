@@ -5,6 +5,10 @@ import { linkHref, textWithLinks } from "./messages.js";
 import { stylesheet } from "./styles.js";
 
 const OFFLINE = "You're offline. Reconnecting… Messages you send now will go out when the connection is back.";
+// Phones either way up: there the whole crisis banner takes a third of the screen or more.
+const SMALL_SCREEN = "(max-width: 480px), (max-height: 500px)";
+const REVEAL_GAP_PX = 12; // room left above a revealed message, so it does not start flush with the edge
+const FOLD_LABELS = { folded: "Show all crisis lines", unfolded: "Show less" };
 
 function anchor(href, text, className) {
   // Every link passes here: only calls, texts and https pages become one (never javascript: and
@@ -27,7 +31,7 @@ function textNodes(text) {
   );
 }
 
-export function createView(config, { onOpen, onClose, onSend, onChoice }) {
+export function createView(config, { onOpen, onClose, onSend, onChoice, onFoldCrisis }) {
   const host = el("div", { id: "trd-chat" });
   const root = host.attachShadow({ mode: "open" });
   root.adoptedStyleSheets = [stylesheet(config)];
@@ -43,7 +47,18 @@ export function createView(config, { onOpen, onClose, onSend, onChoice }) {
 
   const close = el("button", { type: "button", class: "close", "aria-label": "Close chat", onclick: onClose }, ["×"]);
   const status = el("p", { class: "status", role: "status" });
-  const banner = el("div", { class: "crisis", role: "alert", hidden: true });
+  // The fold button sits outside the alert: an alert is read out again whenever its text changes,
+  // and the button's label changes with every press. It comes first so that, unfolded, it floats on
+  // the heading's line (no extra height) and is reached in the order it is seen, top to bottom;
+  // folded, it is drawn right of the call link but still reached first, on that one line.
+  const crisisAlert = el("div", { id: "crisis-lines", role: "alert" });
+  const fold = el("button", {
+    type: "button",
+    class: "fold",
+    "aria-controls": "crisis-lines",
+    onclick: () => onFoldCrisis(!banner.classList.contains("folded")),
+  });
+  const banner = el("div", { class: "crisis", hidden: true }, [fold, crisisAlert]);
   const log = el("div", { class: "log", role: "log", "aria-live": "polite", "aria-label": "Conversation" });
   log.tabIndex = 0; // so that a keyboard can scroll the conversation too
   const dots = [el("span"), el("span"), el("span")];
@@ -92,6 +107,11 @@ export function createView(config, { onOpen, onClose, onSend, onChoice }) {
   function choiceElement(choice) {
     if (choice.href) return anchor(choice.href, choice.title, "choice link");
     return el("button", { type: "button", class: "choice", text: choice.title, onclick: () => onChoice(choice) });
+  }
+
+  /** Folded, the banner keeps one way to reach someone: its first call link, else its first link. */
+  function keptLink(anchors) {
+    return anchors.find((link) => link.getAttribute("href")?.startsWith("tel:")) ?? anchors[0];
   }
 
   function bubbleOf(entry) {
@@ -152,14 +172,33 @@ export function createView(config, { onOpen, onClose, onSend, onChoice }) {
       log.querySelectorAll(".choices:empty").forEach((group) => group.remove());
     },
 
-    showCrisis(crisis) {
+    showCrisis(crisis, folded) {
       const icon = el("span", { class: "icon", "aria-hidden": "true", text: "!" });
       const heading = el("h3", {}, [icon, "Talk to someone now"]);
       const lines = crisis.lines.length && el("ul", {}, crisis.lines.map((line) => el("li", {}, textNodes(line))));
-      const links = el("div", { class: "links" }, crisis.links.map((link) => anchor(link.href, link.title)));
-      banner.replaceChildren(...[heading, lines, links].filter(Boolean));
+      const anchors = crisis.links.map((link) => anchor(link.href, link.title));
+      keptLink(anchors)?.classList.add("kept");
+      crisisAlert.replaceChildren(...[heading, lines, el("div", { class: "links" }, anchors)].filter(Boolean));
+      view.foldCrisis(folded);
       banner.hidden = false;
       scrollToEnd();
+    },
+
+    foldCrisis(folded) {
+      banner.classList.toggle("folded", folded);
+      fold.setAttribute("aria-expanded", String(!folded));
+      fold.textContent = folded ? FOLD_LABELS.folded : FOLD_LABELS.unfolded;
+    },
+
+    smallScreen() {
+      return window.matchMedia(SMALL_SCREEN).matches;
+    },
+
+    /** Scrolls the log back to this entry's first line if it is above the top (the rest can wait). */
+    reveal(entry) {
+      const top = nodes.get(entry).getBoundingClientRect().top;
+      const above = log.getBoundingClientRect().top + REVEAL_GAP_PX - top;
+      if (above > 0) log.scrollTop -= above;
     },
 
     typing(on) {

@@ -13,11 +13,17 @@ function start(config) {
   const state = loadState();
   let connection = null;
   let online = false;
-  let replyTexts = []; // the assistant's texts since the person last wrote: a crisis reply's lines
+  let reply = []; // the assistant's entries since the person last wrote: a crisis reply and its lines
   let typingTimer;
 
   const save = () => saveState(state);
-  const view = createView(config, { onOpen: () => open(true), onClose: close, onSend: send, onChoice: choose });
+  const view = createView(config, {
+    onOpen: () => open(true),
+    onClose: close,
+    onSend: send,
+    onChoice: choose,
+    onFoldCrisis: foldCrisis,
+  });
 
   function addEntry(entry) {
     state.entries.push(entry);
@@ -68,7 +74,7 @@ function start(config) {
     view.dropReplyButtons();
     for (const entry of state.entries) entry.choices &&= entry.choices.filter((choice) => choice.href);
     addEntry({ from: "user", text: shown });
-    replyTexts = [];
+    reply = [];
     save();
     connection.send(message, config.metadata);
     if (online) typing(true);
@@ -79,12 +85,30 @@ function start(config) {
     view.focusInput();
   }
 
+  function foldCrisis(folded) {
+    state.crisisFolded = folded;
+    save();
+    view.foldCrisis(folded);
+  }
+
+  function showCrisis(crisis) {
+    // On a small screen the banner starts folded, once the reply is there, rather than folding when
+    // the person scrolls or writes: the reply itself lists every line with its call and text links,
+    // so the whole banner would only repeat them while pushing the reply's kind first words out of
+    // sight, and folding later would move the text under their finger as they read. Folded, a call
+    // is still one tap away at the top. Later banners (a country named) keep the fold as it is.
+    if (!state.crisis) state.crisisFolded = view.smallScreen();
+    state.crisis = crisis;
+    view.showCrisis(crisis, state.crisisFolded);
+  }
+
   function receive(message) {
     if (!message || typeof message !== "object") return;
     typing(false);
     if (message.crisis) {
-      state.crisis = crisisBanner(message.crisis, replyTexts);
-      view.showCrisis(state.crisis);
+      showCrisis(crisisBanner(message.crisis, reply.map((entry) => entry.text)));
+      // Read from its first line ("You matter"), not from wherever the end of it left the log.
+      if (reply.length) view.reveal(reply[0]);
     } else if (typeof message.text === "string") {
       const last = state.entries[state.entries.length - 1];
       let target = last;
@@ -93,7 +117,7 @@ function start(config) {
         view.addSource(last);
       } else {
         target = addEntry({ from: "bot", text: message.text });
-        replyTexts.push(message.text);
+        reply.push(target);
       }
       const choices = toChoices(message.quick_replies);
       if (choices.length) {
@@ -105,7 +129,7 @@ function start(config) {
   }
 
   state.entries.forEach(view.add);
-  if (state.crisis) view.showCrisis(state.crisis);
+  if (state.crisis) view.showCrisis(state.crisis, state.crisisFolded);
   if (state.open) open(false);
 }
 

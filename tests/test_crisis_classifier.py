@@ -30,12 +30,20 @@ NLU = TrainingData(
 )
 
 
+RESOURCE, CONTEXT = Resource("crisis_classifier"), ExecutionContext(GraphSchema({}), "test")
+
+
 @pytest.fixture(scope="module")
-def classifier(tmp_path_factory: pytest.TempPathFactory) -> CrisisClassifier:
-    storage = LocalModelStorage(tmp_path_factory.mktemp("storage"))
-    resource, context = Resource("crisis_classifier"), ExecutionContext(GraphSchema({}), "test")
-    CrisisClassifier.create({}, storage, resource, context).train(NLU)
-    return CrisisClassifier.load({}, storage, resource, context)
+def trained_storage(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Rasa's model storage after one training on the corpus (a training takes a minute or two)."""
+    directory = tmp_path_factory.mktemp("storage")
+    CrisisClassifier.create({}, LocalModelStorage(directory), RESOURCE, CONTEXT).train(NLU)
+    return directory
+
+
+@pytest.fixture(scope="module")
+def classifier(trained_storage: Path) -> CrisisClassifier:
+    return CrisisClassifier.load({}, LocalModelStorage(trained_storage), RESOURCE, CONTEXT)
 
 
 def scores_of(classifier: CrisisClassifier, text: str) -> dict[str, float]:
@@ -104,8 +112,5 @@ def test_an_obfuscated_message_is_scored_as_its_plain_words(classifier):
     assert hidden["crisis"] == pytest.approx(plain["crisis"], abs=0.02)
 
 
-def test_training_writes_one_model_file(tmp_path: Path):
-    storage = LocalModelStorage(tmp_path)
-    resource = Resource("crisis_classifier")
-    CrisisClassifier.create({}, storage, resource, ExecutionContext(GraphSchema({}), "test")).train(NLU)
-    assert list(tmp_path.glob("crisis_classifier/crisis_classifier.skops"))
+def test_training_writes_one_model_file(trained_storage: Path):
+    assert list(trained_storage.rglob("*.*")) == [trained_storage / "crisis_classifier" / "crisis_classifier.skops"]

@@ -1,10 +1,13 @@
 """`make run`'s script as a newcomer meets it: it says "Ready" only once every server answers, what it
-prints works as printed, and it warns when no one will be alerted of a crisis."""
+prints works as printed, and it warns when no one will be alerted of a crisis; and `make shell`'s, which
+chats in the terminal while it runs and on its own."""
 
 from __future__ import annotations
 
 import os
+import pty
 import re
+import select
 import signal
 import subprocess
 import time
@@ -15,6 +18,7 @@ import pytest
 import requests
 
 from scripts.stack import LOGS, PROJECT, base_env, free_port, messaging_apps_off, sqlite_tracker
+from tests.replies import TOPICS
 
 STARTUP_SECONDS = 240
 
@@ -90,3 +94,76 @@ def test_it_warns_before_ready_that_no_one_will_be_alerted_without_an_alert_webh
     warning = [n for n, line in enumerate(started.output) if "crisis alerts are off" in line]
     assert warning and warning[0] < ready
     assert "no one will be alerted" in " ".join(started.output)
+
+
+# rasa shell offers a reply's buttons as a list to pick from, whose last choice is to type instead
+TYPE_INSTEAD = "Type out your own message"
+UP_ARROW = b"\x1b[A"  # from the first choice, the list wraps round to its last one
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def chat_in_a_terminal(command: list[str], env: dict[str, str], message: str, expected: str) -> tuple[str, int]:
+    """Runs the command on a terminal of its own (rasa shell reads only from one), sends the message once it
+    asks for input, waits for the expected text, types /stop as a person would, and returns what it showed
+    and its exit code."""
+    terminal, its_end = pty.openpty()
+    process = subprocess.Popen(
+        command, cwd=PROJECT, env=env, stdin=its_end, stdout=its_end, stderr=its_end, start_new_session=True
+    )
+    os.close(its_end)
+    shown = ""
+
+    def shows_next(wanted: str) -> bool:
+        """Reads until the terminal shows the wanted text after what it showed so far."""
+        nonlocal shown
+        start, deadline = len(shown), time.monotonic() + STARTUP_SECONDS
+        while wanted not in flat(shown[start:]) and time.monotonic() < deadline and process.poll() is None:
+            if select.select([terminal], [], [], 1)[0]:
+                shown += os.read(terminal, 65536).decode(errors="replace")
+        return wanted in flat(shown[start:])
+
+    try:
+        if shows_next("Your input"):
+            os.write(terminal, f"{message}\r".encode())
+            # the answer comes with its related topics' buttons: choose to type, then type /stop
+            if shows_next(TYPE_INSTEAD):
+                os.write(terminal, UP_ARROW + b"\r")
+                if shows_next("Your input"):
+                    os.write(terminal, b"/stop\r")
+        exit_code = process.wait(timeout=60)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=30)
+        os.close(terminal)
+    return flat(shown), exit_code
+
+
+def test_the_terminal_chat_works_while_the_assistant_runs(started: Started, tmp_path):
+    # on a port of its own, with the running action server: `make run` keeps its ports
+    env = base_env(
+        **messaging_apps_off(), **sqlite_tracker(tmp_path / "conversations.db"), LOG_DIR=str(LOGS / "shell-command")
+    )
+    command = ["scripts/shell.sh", str(free_port()), str(started.ports["actions"])]
+    answer = flat(TOPICS["ect"].answer_text)
+    shown, exit_code = chat_in_a_terminal(command, env, "what is ect", answer[:60])
+    assert answer[:60] in shown, shown[-2000:]
+    assert exit_code == 0, shown[-2000:]
+
+
+def test_the_terminal_chat_works_on_its_own(tmp_path):
+    # no action server on its port: the script starts one for as long as the chat lasts
+    action_port = free_port()
+    env = base_env(
+        **messaging_apps_off(), **sqlite_tracker(tmp_path / "conversations.db"), LOG_DIR=str(LOGS / "shell-on-its-own")
+    )
+    command = ["scripts/shell.sh", str(free_port()), str(action_port)]
+    answer = flat(TOPICS["lithium"].answer_text)
+    shown, exit_code = chat_in_a_terminal(command, env, "what is lithium used for", answer[:60])
+    assert answer[:60] in shown, shown[-2000:]
+    assert exit_code == 0, shown[-2000:]
+    with pytest.raises(requests.ConnectionError):  # its action server went with it
+        requests.get(f"http://localhost:{action_port}/health", timeout=5)

@@ -24,9 +24,13 @@ from rasa.core.channels.channel import OutputChannel
 DIGEST_CHARACTERS = 24  # 96 bits: no two people share a conversation
 
 
+def keyed_digest(platform_id: str, secret: str) -> str:
+    """What stands for a platform's id wherever it would be stored: an HMAC of it, cut to 96 bits."""
+    return hmac.new(secret.encode(), platform_id.encode(), hashlib.sha256).hexdigest()[:DIGEST_CHARACTERS]
+
+
 def conversation_id(channel: str, platform_id: str, secret: str) -> str:
-    digest = hmac.new(secret.encode(), platform_id.encode(), hashlib.sha256).hexdigest()
-    return f"{channel}_{digest[:DIGEST_CHARACTERS]}"
+    return f"{channel}_{keyed_digest(platform_id, secret)}"
 
 
 class Readdressed(OutputChannel):

@@ -5,7 +5,8 @@ retry again; it also answers a message twice when Slack sends it both as a messa
 app_mention. Here a message is answered once, whatever Slack re-sends: its channel and time stamp
 identify it. Rasa's answer to Slack's URL check (a JSON string) is not what Slack asks for; here it
 is {"challenge": ...}, after the signature check like everything else. The conversation is named by
-a keyed hash of the member id, never the id itself (channels/conversation_ids.py).
+a keyed hash of the member id, never the id itself, and the message's delivery id (which holds a
+direct message's channel id) is stored as a keyed hash too (channels/conversation_ids.py).
 
 Replies are Block Kit: the text as plain_text sections (Slack would read *, _ and <...> in a plain
 message as formatting), choices as buttons, web links as link buttons, phone numbers as text.
@@ -27,7 +28,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
-from channels.conversation_ids import Readdressed, conversation_id
+from channels.conversation_ids import Readdressed, conversation_id, keyed_digest
 from channels.deliveries import Deliveries
 from channels.failures import answered_if_failed
 from channels.formatting import choices, is_phone_link, is_web_link, link_line, split_at_sentences, with_lines
@@ -77,7 +78,8 @@ class SlackBot(slack.SlackBot):
 
 
 def delivery(request: Request) -> str:
-    """What identifies a message across Slack's re-sends: its channel and time stamp, or a tap's time."""
+    """What identifies a message across Slack's re-sends: its channel and time stamp, or a tap's time.
+    A direct message's channel is the member's own, so this is stored only as a keyed digest."""
     if request.headers.get("content-type") == "application/json":
         event = request.json.get("event", {})
         return f"{event.get('channel')}_{event.get('ts')}"
@@ -123,7 +125,7 @@ class SlackInput(slack.SlackInput):
         """Rasa's, with any re-sent message turned away instead of only the timed-out ones."""
         if not sender_id:
             return response.text("")  # an event from no member (a bot's own message) says nothing to answer
-        message_id = self.deliveries.message_id(delivery(request))
+        message_id = self.deliveries.message_id(keyed_digest(delivery(request), self.slack_signing_secret))
         conversation = conversation_id(self.name(), sender_id, self.slack_signing_secret)
         if not await self.deliveries.first_time(request.app.ctx.agent, conversation, message_id):
             logger.info("Slack re-sent %s; it was answered already.", message_id)

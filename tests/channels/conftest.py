@@ -9,6 +9,7 @@ signs it too, as Twilio would behind a proxy.
 from __future__ import annotations
 
 import sqlite3
+import time
 
 import pytest
 
@@ -32,6 +33,16 @@ CREDENTIALS = {
     # as in a deployment: the REST channel is behind its token
     "REST_TOKEN": "rest-channel-token-7c1d",
 }
+
+
+def saved_tracker(rasa: Rasa, conversation: str, text: str, seconds: float = 10) -> dict:
+    """The conversation once its turn for the text is stored: the replies are sent before the save."""
+    deadline = time.monotonic() + seconds
+    while True:
+        tracker = rasa.tracker(conversation)
+        if tracker["latest_message"].get("text") == text or time.monotonic() > deadline:
+            return tracker
+        time.sleep(0.2)
 
 
 def everything_stored(rasa: Rasa) -> str:

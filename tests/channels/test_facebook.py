@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from channels.conversation_ids import conversation_id
-from tests.channels.conftest import CREDENTIALS, everything_stored
+from tests.channels.conftest import CREDENTIALS, everything_stored, saved_tracker
 from tests.replies import TOPICS
 
 PAGE_ID = "1067280970047460"
@@ -141,6 +141,6 @@ def test_the_conversation_is_named_by_a_keyed_hash_and_the_page_scoped_id_is_sto
     post(messaging_rasa, page_event(text_message(psid, "i want to kill myself")))
     assert replies(platforms, psid)
     conversation = conversation_id("facebook", psid, CREDENTIALS["FACEBOOK_APP_SECRET"])
-    assert messaging_rasa.tracker(conversation)["slots"]["crisis_flagged"] is True
+    assert saved_tracker(messaging_rasa, conversation, "i want to kill myself")["slots"]["crisis_flagged"] is True
     assert psid not in everything_stored(messaging_rasa)
     assert messaging_rasa.tracker(psid)["slots"]["crisis_flagged"] is not True

@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from channels.conversation_ids import conversation_id
-from tests.channels.conftest import CREDENTIALS, everything_stored
+from tests.channels.conftest import CREDENTIALS, everything_stored, saved_tracker
 from tests.replies import TOPICS
 
 TEAM, BOT_USER = "T061EG9R6", "U0BOTUSER1"
@@ -200,11 +200,14 @@ def test_a_retried_event_is_answered_once(messaging_rasa, platforms, person):
     assert len(answers) == 1
 
 
-def test_the_conversation_is_named_by_a_keyed_hash_of_the_member_id(messaging_rasa, platforms, person):
+def test_the_conversation_is_named_by_a_keyed_hash_and_neither_member_nor_channel_id_is_stored(
+    messaging_rasa, platforms, person
+):
     user, channel = person
     post_event(messaging_rasa, event(user, channel, "i want to kill myself"))
     assert replies(platforms, channel)
     conversation = conversation_id("slack", user, CREDENTIALS["SLACK_SIGNING_SECRET"])
-    assert messaging_rasa.tracker(conversation)["slots"]["crisis_flagged"] is True
-    assert f" {user} " not in f" {everything_stored(messaging_rasa)} "  # never a conversation's id
+    assert saved_tracker(messaging_rasa, conversation, "i want to kill myself")["slots"]["crisis_flagged"] is True
+    stored = everything_stored(messaging_rasa)
+    assert user not in stored and channel not in stored  # neither the conversation's id nor a message's
     assert messaging_rasa.tracker(user)["slots"]["crisis_flagged"] is not True

@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from channels.conversation_ids import conversation_id
-from tests.channels.conftest import CREDENTIALS, everything_stored
+from tests.channels.conftest import CREDENTIALS, everything_stored, saved_tracker
 from tests.replies import TOPICS, said
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -141,7 +141,8 @@ def test_the_conversation_is_named_by_a_keyed_hash_and_the_chat_id_is_stored_now
 ):
     post(messaging_rasa, message_update(chat_id, "i want to kill myself"))
     assert replies(platforms, chat_id)
-    assert messaging_rasa.tracker(conversation_of(chat_id))["slots"]["crisis_flagged"] is True
+    tracker = saved_tracker(messaging_rasa, conversation_of(chat_id), "i want to kill myself")
+    assert tracker["slots"]["crisis_flagged"] is True
     assert str(chat_id) not in everything_stored(messaging_rasa)
     # Knowing the chat id is not enough to read the conversation through another channel
     assert messaging_rasa.tracker(str(chat_id))["slots"]["crisis_flagged"] is not True

@@ -243,6 +243,10 @@ def postgresql_binary(name: str) -> str:
     return str(found[-1])
 
 
+class PostgresProgramError(RuntimeError):
+    """initdb or pg_ctl failed; the message holds what it and the server said."""
+
+
 @dataclass
 class PostgresServer:
     """A PostgreSQL server process of a test's own (a new cluster in a temporary folder, trust auth, a free
@@ -256,7 +260,12 @@ class PostgresServer:
         command = [postgresql_binary(program), *arguments]
         if os.geteuid() == 0:
             command = ["runuser", "-u", "postgres", "--", *command]
-        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
+        done = subprocess.run(command, capture_output=True, text=True, timeout=60)
+        if done.returncode != 0:
+            # what the program said, and the server's own log, are what tell a failed start's cause
+            log = self.folder / "server.log"
+            server_said = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+            raise PostgresProgramError(f"{program} failed ({done.returncode}): {done.stderr.strip()}\n{server_said}")
 
     @property
     def data(self) -> Path:
@@ -306,7 +315,7 @@ def throwaway_postgresql_server() -> Iterator[PostgresServer]:
     try:
         yield server
     finally:
-        with contextlib.suppress(subprocess.CalledProcessError):
+        with contextlib.suppress(PostgresProgramError):
             server.stop()
         shutil.rmtree(folder, ignore_errors=True)
 

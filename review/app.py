@@ -304,11 +304,13 @@ def create_app(settings: Settings) -> Sanic:
                 sa.select(tags).where(tags.c.sender_id == conversation_id).order_by(tags.c.tag)
             ).all()
         record(request, "view_conversation", conversation_id=conversation_id)
+        jump_to = None if covers else transcript.first_unreviewed_crisis(entries, mark.reviewed_up_to if mark else 0)
         return page(
             request,
             "conversation.html",
             conversation_id=conversation_id,
             entries=entries,
+            jump_to=jump_to,
             facts=facts,
             # a mark made before the latest crisis no longer counts; the page says so
             mark=mark if covers else None,

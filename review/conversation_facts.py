@@ -141,15 +141,22 @@ class ConversationFacts:
     channels: set[str] = field(default_factory=set)
     topics: set[str] = field(default_factory=set)
     preview: str = ""
+    # what the person wrote in the latest turn that brought a crisis: the list shows it, since in the
+    # queue it is the message awaiting review (the first message is often only a greeting)
+    crisis_message: str = ""
     texts: list[str] = field(default_factory=list)
+    turn_text: str = ""  # the person's message whose turn is under way
 
     def add(self, event: StoredEvent) -> None:
         self.last_event_id = max(self.last_event_id, event.id)
         if event.type_name in ("user", "bot"):
             self.started_at = min(self.started_at or event.timestamp, event.timestamp)
             self.last_at = max(self.last_at, event.timestamp)
+        if event.type_name == "action" and event.data.get("name") == SESSION_START:
+            self.turn_text = ""  # a flag carried into the new session belongs to no message of it
         if is_crisis_event(event.type_name, event.data):
             self.crisis, self.last_crisis_event_id = True, max(self.last_crisis_event_id, event.id)
+            self._note_crisis_message()
         if event.topic_set:
             self.topics.add(event.topic_set)
         if event.type_name == "bot" and answered_topic(event):
@@ -166,10 +173,18 @@ class ConversationFacts:
             self.topics.add(event.intent)
         if event.input_channel:
             self.channels.add(event.input_channel)
+        self.turn_text = text
+        if event.intent == CRISIS_INTENT:
+            self._note_crisis_message()
         if text:
             self.texts.append(text)
             if not self.preview and not is_button_payload(text):
                 self.preview = text[:PREVIEW_CHARACTERS]
+
+    def _note_crisis_message(self) -> None:
+        # a pressed button ("Crisis lines") says nothing the marks do not: the list then keeps the preview
+        if self.turn_text and not is_button_payload(self.turn_text):
+            self.crisis_message = self.turn_text[:PREVIEW_CHARACTERS]
 
     def as_row(self, sender_id: str) -> dict[str, Any]:
         return {
@@ -185,6 +200,7 @@ class ConversationFacts:
             "channels": as_set_column(self.channels),
             "topics": as_set_column(self.topics),
             "preview": self.preview or (self.texts[0][:PREVIEW_CHARACTERS] if self.texts else ""),
+            "crisis_message": self.crisis_message,
             "search_text": "\n".join(self.texts).lower(),
         }
 

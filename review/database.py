@@ -92,6 +92,8 @@ conversations = sa.Table(
     sa.Column("channels", sa.Text, nullable=False),
     sa.Column("topics", sa.Text, nullable=False),
     sa.Column("preview", sa.Text, nullable=False),
+    # the person's latest message that brought a crisis reply (review/conversation_facts.py)
+    sa.Column("crisis_message", sa.Text, nullable=False, server_default=""),
     sa.Column("search_text", sa.Text, nullable=False),
 )
 
@@ -195,13 +197,14 @@ def tracker_engine(settings: Settings) -> sa.engine.Engine:
 def _bring_up_to_date(connection: sa.engine.Connection) -> None:
     """Tables made by an earlier version gain the columns of this one.
 
-    The index is rebuilt from the events (it is only a cache of them). An older mark gains
+    The index is rebuilt from the events when it lacks a column of this version (it is only a cache of
+    them, and a new column must be filled from every conversation's events). An older mark gains
     `reviewed_up_to` 0: it covers no crisis event, so every crisis conversation is reviewed once more
     rather than a later crisis staying hidden behind it. Accounts older than roles become
     administrators: they could export and read the audit log, and an upgrade takes no one's work away.
     """
     columns = {column["name"] for column in sa.inspect(connection).get_columns(conversations.name)}
-    if "last_crisis_event_id" not in columns:
+    if not {column.name for column in conversations.columns} <= columns:
         conversations.drop(connection)
         conversations.create(connection)
     columns = {column["name"] for column in sa.inspect(connection).get_columns(marks.name)}

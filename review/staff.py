@@ -11,8 +11,9 @@
 Reviewers read and review conversations; administrators may also export them and read the audit log
 (review/roles.py).
 
-The password is asked at the terminal; when standard input is not a terminal (a script), its first
-line is the password. Passwords never go on the command line, where other users could see them.
+The password is asked at the terminal, twice; when standard input is not a terminal (a script), its
+first line is the password, and a second line, when there is one, must be the same. Passwords never go
+on the command line, where other users could see them.
 """
 
 from __future__ import annotations
@@ -27,10 +28,15 @@ from review.settings import Settings, SettingsError
 
 
 def read_password() -> str:
-    if not sys.stdin.isatty():
-        return sys.stdin.readline().rstrip("\n")
-    password = getpass.getpass("Password (at least 12 characters): ")
-    if getpass.getpass("The same password again: ") != password:
+    if sys.stdin.isatty():
+        password = getpass.getpass("Password (at least 12 characters): ")
+        again = getpass.getpass("The same password again: ")
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+        # a script may give the password once; given twice, a mistyped copy is refused as at the terminal
+        second_line = sys.stdin.readline()
+        again = second_line.rstrip("\n") if second_line else password
+    if again != password:
         raise accounts.AccountError("The two passwords differ.")
     return password
 

@@ -21,6 +21,7 @@ from review.conversation_facts import (
     UNANSWERED_INTENTS,
     StoredEvent,
     answered_topic,
+    is_crisis_event,
 )
 from review.database import chunks, events, readable
 
@@ -36,6 +37,9 @@ class Message:
     response: str | None = None
     topic: str | None = None
     buttons: list[str] = field(default_factory=list)
+    # a person's message whose turn brought a crisis: its latest crisis event, which a review mark covers
+    # when it reaches that far
+    crisis_event_id: int | None = None
 
     @property
     def crisis(self) -> bool:
@@ -86,6 +90,7 @@ def transcript(conversation_id: str, stored: Iterable[StoredEvent]) -> list[Mess
                 event.text,
                 intent=event.intent,
                 confidence=event.confidence,
+                crisis_event_id=event.id if event.intent == CRISIS_INTENT else None,
             )
             entries.append(asked)
         elif event.type_name == "bot":
@@ -96,7 +101,18 @@ def transcript(conversation_id: str, stored: Iterable[StoredEvent]) -> list[Mess
         elif asked and event.topic_set and not asked.topic:
             # a passage the fallback found sets the topic without a topic reply
             asked.topic = event.topic_set
+        if asked and is_crisis_event(event.type_name, event.data):
+            asked.crisis_event_id = event.id
     return entries
+
+
+def first_unreviewed_crisis(entries: list[Message | SessionStart], reviewed_up_to: int) -> Message | None:
+    """The person's first crisis message that the review mark (up to that event) does not cover: where
+    a reviewer starts reading."""
+    for entry in entries:
+        if isinstance(entry, Message) and entry.crisis_event_id and entry.crisis_event_id > reviewed_up_to:
+            return entry
+    return None
 
 
 def _query(sender_ids: list[str]) -> sa.sql.Select:

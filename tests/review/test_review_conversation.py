@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 
 import requests
@@ -17,7 +18,7 @@ def conversation_page(staff: requests.Session, stack: Stack, sender: str) -> str
 
 def messages_of(page: str) -> list[tuple[str, str]]:
     """(speaker, text) of every message on the page, in order."""
-    found = re.findall(r'<li class="message (person|assistant)[^"]*">.*?<p class="text">(.*?)</p>', page, re.S)
+    found = re.findall(r'<li class="message (person|assistant)[^"]*"[^>]*>.*?<p class="text">(.*?)</p>', page, re.S)
     return [(speaker, text) for speaker, text in found]
 
 
@@ -36,6 +37,20 @@ def test_every_message_and_reply_is_shown_in_order_with_intent_topic_and_marks(s
     assert re.search(r'class="message person">.*?intent distress.*?<span class="mark distress">', page, re.S)
     assert re.search(r'class="message assistant crisis">.*?utter_crisis.*?<span class="mark crisis">', page, re.S)
     assert "Awaiting review" in page
+
+
+def to_the_second(timestamp: float) -> str:
+    return datetime.datetime.fromtimestamp(timestamp, tz=datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def test_times_are_shown_to_the_second_on_the_conversation_and_in_the_list(stack: Stack, staff: requests.Session):
+    sender = new_sender("seconds")
+    stack.rasa.say(sender, "/greet")
+    stored = [event["timestamp"] for event in stack.rasa.tracker(sender)["events"] if event["event"] in ("user", "bot")]
+    page = conversation_page(staff, stack, sender)
+    assert re.findall(r"<time>(.*?)</time>", page) == [to_the_second(timestamp) for timestamp in stored]
+    listing = staff.get(f"{stack.review.url}/conversations", params={"text": sender}).text
+    assert re.findall(r'<td class="time"[^>]*>(.*?)</td>', listing) == [to_the_second(max(stored))]
 
 
 def test_conversation_text_is_shown_as_text_never_as_markup(stack: Stack, staff: requests.Session):

@@ -12,7 +12,9 @@ import pytest
 import requests
 
 from review.conversation_facts import UNANSWERED_INTENTS
-from tests.review.conftest import Stack, listed
+from tests.review.conftest import Stack, listed, new_sender
+
+PHONE = "07700 900461"
 
 
 def seeded_in(stack: Stack, ids: list[str]) -> set[str]:
@@ -131,11 +133,30 @@ def test_the_audit_log_says_who_viewed_and_exported_what(stack: Stack, staff: re
         rf"pat\.reviewer</td>.*?view_conversation</td>\s*<td><a [^>]*>{re.escape(sender)}</a>", views, re.S
     )
     exports = staff.get(f"{stack.review.url}/audit", params={"action": "export"}).text
-    assert (
-        "pat.reviewer" in exports
-        and "&#34;distress&#34;: true" in exports
-        and "&#34;format&#34;: &#34;csv&#34;" in exports
-    )
+    details = re.findall(r'<td class="details">(.*?)</td>', exports, re.S)
+    assert "pat.reviewer" in exports
+    assert re.match(r"as CSV; \d+ conversations?; filtered by distress$", details[0]), details[0]
+    assert not any("{" in line or "&#34;" in line for line in details), details
+
+
+def test_the_audit_log_words_a_search_and_shows_the_words_searched_for_as_text(stack: Stack, staff: requests.Session):
+    staff.get(f"{stack.review.url}/conversations", params={"text": "<i>blorp</i>", "crisis": "yes", "reviewed": "no"})
+    searches = staff.get(f"{stack.review.url}/audit", params={"action": "search"}).text
+    newest = re.search(r'<td class="details">(.*?)</td>', searches, re.S).group(1)
+    assert newest == "filtered by crisis, not reviewed, words “&lt;i&gt;blorp&lt;/i&gt;”"
+
+
+def test_a_crisis_conversation_is_listed_by_its_crisis_message_redacted_not_its_first(
+    stack: Stack, staff: requests.Session
+):
+    sender = new_sender("crisis-preview")
+    for message in ("hello, just looking around", f"i want to kill myself. call me on {PHONE} <i>now</i>", "/ect"):
+        stack.rasa.say(sender, message)
+    page = staff.get(f"{stack.review.url}/conversations", params={"text": sender}).text
+    shown = re.search(rf'<td class="first">\s*<a href="([^"]*)">(.*?)</a>\s*<span class="id">{sender}<', page)
+    assert shown, page
+    assert shown.group(2) == "i want to kill myself. call me on [phone] &lt;i&gt;now&lt;/i&gt;"
+    assert "just looking around" not in page and PHONE not in page
 
 
 def test_unanswered_questions_are_grouped_by_wording_with_counts(stack: Stack, staff: requests.Session):

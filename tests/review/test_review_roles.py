@@ -94,7 +94,7 @@ def test_a_reviewer_is_refused_exports_and_the_audit_log_in_plain_words_and_each
         assert_refused(reviewer, url, path, permission)
     log = html.unescape(staff.get(f"{url}/audit", params={"action": REFUSED}).text)
     assert log.count(f"<td>{name}</td>") == len(REFUSED_PAGES)
-    assert f'{{"permission": "{roles.READ_AUDIT_LOG}", "role": "{roles.REVIEWER}"}}' in log
+    assert f"wanted to {roles.DESCRIBED[roles.READ_AUDIT_LOG]}; role {roles.REVIEWER}</td>" in log
 
 
 def test_a_reviewer_sees_no_links_to_them_and_reads_notes_tags_and_marks_conversations(stack: Stack):

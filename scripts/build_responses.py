@@ -37,6 +37,7 @@ from content_library.load import (  # noqa: E402
     load_topics,
     with_helplines,
 )
+from content_library.next_steps import NEXT_STEPS_REPLY, NextSteps, load_next_steps  # noqa: E402
 
 OUTPUT = Path(__file__).resolve().parent.parent / "domain" / "responses.yml"
 
@@ -135,6 +136,23 @@ def conversation_responses(topics: dict[str, Topic], conversation: dict) -> dict
     toll = topics["emotional_toll"]
     support = responses["utter_distress_support"][0]
     support["text"] += f"\n\n{toll.answer_text}"
+    return responses
+
+
+def next_step_responses(next_steps: NextSteps, clinic_contact: str) -> dict[str, list[dict]]:
+    """The offer that follows every crisis reply, and each step's reply, which offers the other steps
+    so that none is a dead end. The safety plan's steps come as text on every channel but the widget's,
+    which gets them as a form: a custom payload of words only, since what is typed stays in the browser."""
+    buttons = [step.button for step in next_steps.steps.values()]
+    responses = {NEXT_STEPS_REPLY: [{"text": next_steps.offer, "buttons": buttons}]}
+    for step in next_steps.steps.values():
+        others = [button for button in buttons if button != step.button]
+        responses[step.response] = [{"text": step.text.replace("{clinic_contact}", clinic_contact), "buttons": others}]
+    plan, plan_reply = next_steps.plan, next_steps.steps["safety_plan"].response
+    [offered] = responses[plan_reply]
+    as_text = {**offered, "text": "\n".join((offered["text"], plan.steps_text, plan.text_note))}
+    as_form = {**offered, "channel": "socketio", "custom": {"data": {"safety_plan": plan.form}}}
+    responses[plan_reply] = [as_text, as_form]
     return responses
 
 
@@ -322,6 +340,7 @@ def build() -> dict:
     conversation = load_conversation()
     languages, helplines = load_languages(), load_helplines()
     responses = {**conversation_responses(topics, conversation), **topic_responses(topics, conversation)}
+    responses.update(next_step_responses(load_next_steps(), " ".join(conversation["clinic_contact"].split())))
     responses = with_translations(responses, translated_conversation_responses(languages))
     responses = {name: keep_help_in_reach(variations) for name, variations in responses.items()}
     responses.update(crisis_responses(helplines, load_crisis_words()))

@@ -12,6 +12,7 @@ import yaml
 
 from components.crisis_levels import LEVELS
 from content_library.load import load_crisis_words, load_helplines, load_languages, load_sources, load_topics
+from content_library.next_steps import NEXT_STEPS_REPLY, load_next_steps
 from scripts.build_responses import build, helpline_buttons
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -298,3 +299,49 @@ def test_the_crisis_reply_gives_the_numbers_as_text_and_as_call_or_text_links():
                 assert all(line.get("tel", line.get("sms")) in variation["text"] for line in country["lines"])
                 assert "findahelpline.com" in variation["text"]
             assert any(button["payload"].startswith(("tel:", "sms:")) for button in variation["buttons"])
+
+
+NEXT_STEPS = load_next_steps()
+
+
+def test_the_next_steps_follow_guidance_the_crisis_words_list():
+    listed = {entry["title"] for entry in load_crisis_words()["guidance"]}
+    assert "Stanley-Brown Safety Planning Intervention" in NEXT_STEPS.follows
+    assert set(NEXT_STEPS.follows) <= listed
+
+
+def test_the_safety_plan_has_the_six_stanley_brown_steps_as_text_and_as_the_widgets_form():
+    plan = NEXT_STEPS.plan
+    assert len(plan.steps) == 6 and all(step.title and step.hint for step in plan.steps)
+    variations = build()["responses"][NEXT_STEPS.steps["safety_plan"].response]
+    as_text = [variation for variation in variations if "channel" not in variation]
+    widget = [variation for variation in variations if variation.get("channel") == "socketio"]
+    assert as_text and widget and len(as_text) + len(widget) == len(variations)
+    for variation in as_text:
+        assert plan.steps_text in variation["text"] and "custom" not in variation
+    for variation in widget:
+        # only the words: the answers are typed and kept in the browser
+        assert variation["custom"]["data"] == {"safety_plan": plan.form}
+        assert plan.steps_text not in variation["text"]
+
+
+def test_every_next_step_is_offered_answered_by_its_own_intent_and_rule_and_offers_the_others():
+    responses = build()["responses"]
+    domain = yaml.safe_load((PROJECT / "domain" / "domain.yml").read_text())
+    rules = yaml.safe_load((PROJECT / "data" / "rules" / "next_steps.yml").read_text())["rules"]
+    answered = {rule["steps"][0]["intent"]: rule["steps"][1]["action"] for rule in rules}
+    buttons = [step.button for step in NEXT_STEPS.steps.values()]
+    assert all(buttons == v["buttons"][: len(buttons)] for v in responses[NEXT_STEPS_REPLY])
+    for step in NEXT_STEPS.steps.values():
+        assert step.id in domain["intents"] and answered[step.id] == step.response
+        others = [button for button in buttons if button != step.button]
+        assert all(v["buttons"][: len(others)] == others for v in responses[step.response])
+
+
+def test_every_crisis_reply_is_flagged_and_then_followed_by_the_next_steps():
+    rules = yaml.safe_load((PROJECT / "data" / "rules" / "safety.yml").read_text())["rules"]
+    crisis_rules = [[step.get("action") for step in rule["steps"]] for rule in rules]
+    crisis_rules = [actions for actions in crisis_rules if "utter_crisis" in actions]
+    assert len(crisis_rules) == 3
+    for actions in crisis_rules:
+        assert actions[-3:] == ["utter_crisis", "action_flag_crisis", NEXT_STEPS_REPLY]

@@ -13,6 +13,7 @@ from itertools import count
 import pytest
 import requests
 
+from content_library.next_steps import load_next_steps
 from tests.channels.conftest import CREDENTIALS, everything_stored
 from tests.replies import TOPICS
 
@@ -131,6 +132,19 @@ def test_the_crisis_reply_has_the_lines_of_the_senders_country_in_text(
     assert all(line in crisis for line in lines), crisis
     assert not_these not in crisis
     assert "Reply with a number" not in crisis  # every crisis button is a line to call, not a choice
+
+
+def test_after_the_crisis_reply_the_next_steps_are_numbered_and_the_safety_plan_comes_as_text(
+    messaging_rasa, platforms
+):
+    next_steps, number = load_next_steps(), new_number()
+    post(messaging_rasa, incoming(number, "i want to kill myself"))
+    [offer] = [reply["Body"] for reply in replies(platforms, number) if reply["Body"].startswith(next_steps.offer)]
+    offered = {title: choice for choice, title in re.findall(r"^(\d+)\. (.+)$", offer, re.MULTILINE)}
+    assert {step.label for step in next_steps.steps.values()} <= set(offered)
+    post(messaging_rasa, incoming(number, offered[next_steps.steps["safety_plan"].label]))
+    plan = replies(platforms, number)[-1]["Body"]
+    assert all(f"Step {n} – {step.title}" in plan for n, step in enumerate(next_steps.plan.steps, 1))
 
 
 def test_whatsapp_is_answered_from_the_whatsapp_sender_with_the_countrys_lines(messaging_rasa, platforms):

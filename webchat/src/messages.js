@@ -1,7 +1,8 @@
 // What the Rasa socket.io channel sends, turned into what the widget shows. Rasa splits a reply's
 // text on blank lines into separate messages and puts its buttons on the last one. A curated answer
 // ends with a "From: <article title>" part, its source; a crisis reply is followed, on this channel
-// only, by a message {crisis: {subject, emergency, links}} that becomes the pinned banner.
+// only, by a message {crisis: {subject, emergency, links}} that becomes the pinned banner; the
+// safety plan's reply by a message {safety_plan: {...}} that becomes its form (safety_plan.js).
 
 export const SOURCE_PREFIX = "From: ";
 

@@ -103,6 +103,27 @@ const CSS = `
 a.choice { text-decoration: underline; text-underline-offset: 2px; }
 button.choice:hover { background: var(--accent); color: var(--accent-ink); border-color: var(--accent); }
 
+/* The safety plan: a white card in the reply, its hints dark enough to read (WCAG AA on white). */
+.plan {
+  margin-top: 10px; padding: 12px; border: 1px solid #c4c9d2; border-radius: 12px;
+  background: #ffffff; color: #111111; white-space: normal;
+}
+.plan h3 { margin: 0 0 4px; font-size: 16px; }
+.plan .note, .plan .hint { margin: 0 0 8px; font-size: 13px; color: #3d4350; }
+.plan-step { margin-top: 10px; }
+.plan label { display: block; font-weight: 650; }
+.plan .hint { margin: 2px 0 4px; }
+.plan textarea {
+  display: block; width: 100%; min-height: 3em; padding: 8px; border: 2px solid #5b6270; border-radius: 8px;
+  background: #ffffff; color: #111111; font: inherit; resize: vertical;
+}
+.plan-actions { display: flex; flex-wrap: wrap; gap: 8px; margin-top: 12px; }
+.plan-actions button {
+  padding: 8px 14px; border: 0; border-radius: 10px; background: var(--accent); color: var(--accent-ink);
+  font-family: inherit; font-size: 14px; font-weight: 650; cursor: pointer;
+}
+.printout { display: none; }
+
 .typing { display: flex; gap: 5px; padding: 0 16px 10px; }
 .typing[hidden] { display: none; }
 .typing span {
@@ -129,6 +150,11 @@ button.choice:hover { background: var(--accent); color: var(--accent-ink); borde
 @media (max-width: 480px) {
   .panel { inset: 0; width: 100%; height: 100%; border: 0; border-radius: 0; }
   .launcher[aria-expanded="true"] { display: none; }
+}
+/* Printing the safety plan: only its text (safety_plan.js hides the host page meanwhile). */
+@media print {
+  .launcher, .panel { display: none !important; }
+  .printout { display: block; white-space: pre-wrap; font: 12pt/1.5 Georgia, serif; color: #000000; }
 }
 @media (prefers-reduced-motion: reduce) {
   .typing span { animation: none; opacity: 0.7; }

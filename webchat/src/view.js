@@ -2,6 +2,7 @@
 // styles and the widget's cannot leak into each other. The view draws; widget.js decides.
 import { chatIcon, el } from "./dom.js";
 import { linkHref, textWithLinks } from "./messages.js";
+import { planForm } from "./safety_plan.js";
 import { stylesheet } from "./styles.js";
 
 const OFFLINE = "You're offline. Reconnecting… Messages you send now will go out when the connection is back.";
@@ -31,7 +32,7 @@ function textNodes(text) {
   );
 }
 
-export function createView(config, { onOpen, onClose, onSend, onChoice, onFoldCrisis }) {
+export function createView(config, { onOpen, onClose, onSend, onChoice, onFoldCrisis, planAnswers, onPlanAnswer }) {
   const host = el("div", { id: "trd-chat" });
   const root = host.attachShadow({ mode: "open" });
   root.adoptedStyleSheets = [stylesheet(config)];
@@ -96,7 +97,9 @@ export function createView(config, { onOpen, onClose, onSend, onChoice, onFoldCr
     if (event.key === "Escape") onClose();
   });
 
-  root.append(el("div", { class: "root" }, [launcher, panel]));
+  // What is printed from the safety plan: shown on paper only, in place of the widget.
+  const printout = el("div", { class: "printout", "aria-hidden": "true" });
+  root.append(el("div", { class: "root" }, [launcher, panel, printout]));
   document.body.append(host);
 
   const nodes = new Map();
@@ -148,6 +151,7 @@ export function createView(config, { onOpen, onClose, onSend, onChoice, onFoldCr
       nodes.set(entry, node);
       log.append(node);
       if (entry.source) view.addSource(entry);
+      if (entry.plan) view.addPlan(entry);
       if (entry.choices?.length) view.addChoices(entry);
       scrollToEnd();
     },
@@ -155,6 +159,18 @@ export function createView(config, { onOpen, onClose, onSend, onChoice, onFoldCr
     addSource(entry) {
       bubbleOf(entry).append(el("p", { class: "source", text: `From: ${entry.source}` }));
       scrollToEnd();
+    },
+
+    /** The safety plan's form, under the reply that offers it and above its suggestions. */
+    addPlan(entry) {
+      const form = planForm(entry.plan, { answers: planAnswers, onAnswer: onPlanAnswer, printout });
+      const choices = nodes.get(entry).querySelector(".choices");
+      if (choices) choices.before(form);
+      else nodes.get(entry).append(form);
+    },
+
+    removePlan(entry) {
+      nodes.get(entry)?.querySelector(".plan")?.remove();
     },
 
     addChoices(entry) {

@@ -4,6 +4,7 @@
 import { readConfig } from "./config.js";
 import { connect } from "./connection.js";
 import { crisisBanner, isSourceLine, SOURCE_PREFIX, toChoices } from "./messages.js";
+import { asPlan } from "./safety_plan.js";
 import { loadState, saveState } from "./storage.js";
 import { createView } from "./view.js";
 
@@ -14,6 +15,7 @@ function start(config) {
   let connection = null;
   let online = false;
   let reply = []; // the assistant's entries since the person last wrote: a crisis reply and its lines
+  let crisisInReply = false; // then what follows it (the next steps) must not scroll its first words away
   let typingTimer;
 
   const save = () => saveState(state);
@@ -23,6 +25,8 @@ function start(config) {
     onSend: send,
     onChoice: choose,
     onFoldCrisis: foldCrisis,
+    planAnswers: () => state.planAnswers,
+    onPlanAnswer: keepPlanAnswer,
   });
 
   function addEntry(entry) {
@@ -75,6 +79,7 @@ function start(config) {
     for (const entry of state.entries) entry.choices &&= entry.choices.filter((choice) => choice.href);
     addEntry({ from: "user", text: shown });
     reply = [];
+    crisisInReply = false;
     save();
     connection.send(message, config.metadata);
     if (online) typing(true);
@@ -89,6 +94,26 @@ function start(config) {
     state.crisisFolded = folded;
     save();
     view.foldCrisis(folded);
+  }
+
+  // Kept in the browser only (storage.js): the plan's answers are never part of a message.
+  function keepPlanAnswer(index, text) {
+    state.planAnswers[index] = text;
+    save();
+  }
+
+  /** The plan's form goes under the reply that offers it; one plan a conversation, so an earlier
+   * form gives way to the new one, which shows the same answers. */
+  function showPlan(plan) {
+    const last = state.entries[state.entries.length - 1];
+    if (!plan || last?.from !== "bot") return;
+    for (const entry of state.entries.filter((earlier) => earlier.plan)) {
+      delete entry.plan;
+      view.removePlan(entry);
+    }
+    last.plan = plan;
+    view.addPlan(last);
+    view.reveal(last); // read from the reply's first words, down into the form
   }
 
   function showCrisis(crisis) {
@@ -109,6 +134,9 @@ function start(config) {
       showCrisis(crisisBanner(message.crisis, reply.map((entry) => entry.text)));
       // Read from its first line ("You matter"), not from wherever the end of it left the log.
       if (reply.length) view.reveal(reply[0]);
+      crisisInReply = true;
+    } else if (message.safety_plan) {
+      showPlan(asPlan(message.safety_plan));
     } else if (typeof message.text === "string") {
       const last = state.entries[state.entries.length - 1];
       let target = last;
@@ -124,6 +152,7 @@ function start(config) {
         target.choices = choices;
         view.addChoices(target);
       }
+      if (crisisInReply) view.reveal(reply[0]);
     }
     save();
   }

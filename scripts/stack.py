@@ -287,7 +287,8 @@ class PostgresServer:
         self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
 
     def restart(self) -> None:
-        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "restart")
+        # with its log named again: else the server would write to pg_ctl's output, held open for ever
+        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.folder / "server.log"), "-m", "fast", "-w", "restart")
 
     def tracker(self) -> dict[str, str]:
         """The TRACKER_DB_* variables of endpoints.yml for conversations in this server's `postgres` database."""

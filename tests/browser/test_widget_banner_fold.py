@@ -5,10 +5,12 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from content_library.next_steps import load_next_steps
 from tests.browser.test_widget_crisis import expect_gb_lines
 
 FOLDED_AT_MOST_PX = 64
 FIRST_WORDS = "You matter"  # how every crisis reply starts: the words that must not be out of sight
+NEXT_STEPS_OFFER = load_next_steps().offer.split(".")[0]  # the crisis reply's last message begins so
 # Where the reply's first words are on the screen, and whether they are what is drawn there (not
 # something on top of them, such as the banner).
 FIRST_WORDS_SHOWN = """(entry, words) => {
@@ -23,9 +25,12 @@ FIRST_WORDS_SHOWN = """(entry, words) => {
 
 
 def crisis_reply(chat) -> None:
+    """The whole crisis reply, down to its last message (the next steps), as a person reads it before
+    writing again: a message still on its way would otherwise count as part of the next reply."""
     chat.open()
     chat.say("i want to kill myself")
     expect(chat.banner).to_be_visible()
+    expect(chat.answer(NEXT_STEPS_OFFER)).to_have_count(1)
 
 
 def fold_button(chat, name: str):

@@ -7,7 +7,8 @@ Telegram's "/start" as an unknown intent. Here:
   X-Telegram-Bot-Api-Secret-Token gets a 403 and reaches no conversation;
 - an update_id already handled is not answered again;
 - a tapped button is acknowledged (answerCallbackQuery) and its payload read as the message;
-- /start and /help, which Telegram shows every bot's users, greet and say what the assistant does;
+- /start and /help, which Telegram shows every bot's users, introduce the assistant with topics to
+  start from (the intent `start`, as the widget's panel opening) and say what it does;
 - the conversation is named by a keyed hash of the chat id, never the id itself
   (channels/conversation_ids.py).
 """
@@ -43,7 +44,8 @@ REQUIRED = ("access_token", "secret_token", "webhook_url")
 MESSAGE_LIMIT = 4096  # characters of one message's text
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 UPDATES = ["message", "edited_message", "callback_query"]
-COMMANDS = {"/start": "/greet", "/help": "/capabilities"}
+# "/start@TheBot payload" in a group is read as the command alone
+COMMANDS = {"/start": "/start", "/help": "/capabilities"}
 
 
 class TelegramOutput(telegram.TelegramOutput):

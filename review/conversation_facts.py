@@ -128,6 +128,18 @@ def is_button_payload(text: str) -> bool:
     return text.startswith("/")
 
 
+# What the widget sends when its panel first opens, and Telegram's Start: not the person's words, so
+# neither counted nor shown as a message of theirs (its intent's rules are in data/rules/).
+OPENING = "/start"
+
+
+def payload_note(text: str) -> str:
+    """What a payload the person did not type stands for, in the transcript."""
+    if text == OPENING:
+        return "opened the chat"
+    return "a button" if is_button_payload(text) else ""
+
+
 @dataclass
 class ConversationFacts:
     started_at: float = 0.0
@@ -166,13 +178,15 @@ class ConversationFacts:
 
     def _add_message(self, event: StoredEvent) -> None:
         text = event.text
+        if event.input_channel:
+            self.channels.add(event.input_channel)
+        if text == OPENING:
+            return
         self.messages += 1
         self.distress = self.distress or event.intent == DISTRESS_INTENT
         self.unanswered = self.unanswered or event.intent in UNANSWERED_INTENTS
         if event.intent in TOPICS:
             self.topics.add(event.intent)
-        if event.input_channel:
-            self.channels.add(event.input_channel)
         self.turn_text = text
         if event.intent == CRISIS_INTENT:
             self._note_crisis_message()

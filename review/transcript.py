@@ -22,6 +22,7 @@ from review.conversation_facts import (
     StoredEvent,
     answered_topic,
     is_crisis_event,
+    payload_note,
 )
 from review.database import chunks, events, readable
 
@@ -52,6 +53,10 @@ class Message:
     @property
     def unanswered(self) -> bool:
         return self.intent in UNANSWERED_INTENTS
+
+    @property
+    def payload_note(self) -> str:
+        return payload_note(self.text) if self.speaker == "person" else ""
 
     @property
     def topic_label(self) -> str:

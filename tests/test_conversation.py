@@ -5,11 +5,28 @@ from __future__ import annotations
 from tests.replies import TOPICS, button_payloads, button_titles, said, texts
 
 
-def test_first_reply_says_what_the_assistant_is_and_is_not(rasa, sender):
+def test_first_reply_says_what_the_assistant_is_and_is_not_with_one_greeting(rasa, sender):
     replies = rasa.say(sender, "hi there")
-    assert texts(replies)[0] == said("utter_intro")
+    assert texts(replies) == [said("utter_intro"), said("utter_starters")]
     assert "not medical advice" in texts(replies)[0] and "not a crisis service" in texts(replies)[0]
-    assert said("utter_greet") in texts(replies)
+    assert [payload.lstrip("/") for payload in button_payloads(replies)] == [
+        "what_is_trd",
+        "treatment_options",
+        "outlook",
+    ]
+
+
+def test_the_chat_opening_gets_the_introduction_and_the_first_message_then_gets_no_other(rasa, sender):
+    # /start is what the widget sends when its panel first opens, and Telegram's Start
+    assert texts(rasa.say(sender, "/start")) == [said("utter_intro"), said("utter_starters")]
+    assert texts(rasa.say(sender, "hello")) == [said("utter_greet")]
+    replies = texts(rasa.say(sender, "how does ect work"))
+    assert TOPICS["ect"].answer_text in replies and said("utter_intro") not in replies
+
+
+def test_start_later_in_a_conversation_offers_the_starting_topics_again(rasa, sender):
+    rasa.say(sender, "what is tms")
+    assert texts(rasa.say(sender, "let's get started")) == [said("utter_starters")]
 
 
 def test_the_first_reply_introduces_the_assistant_whatever_the_first_message(rasa, sender):
@@ -103,7 +120,7 @@ def test_human_handoff_gives_the_clinic_contact_and_the_crisis_line(rasa, sender
 
 def test_a_whole_conversation_keeps_its_thread(rasa, sender):
     script = [
-        ("hey", "utter_greet"),
+        ("hey", "utter_starters"),
         ("is trd hopeless? do people ever get better", "outlook"),
         ("thanks", "utter_thank"),
         ("are you a bot", "utter_iamabot"),

@@ -20,6 +20,7 @@ from playwright.sync_api import Browser, Dialog, Page, expect, sync_playwright
 
 from scripts.stack import BIN, PROJECT, Rasa, Server, base_env, free_port, start, start_rasa
 from tests.chromium import CHROMIUM, CHROMIUM_ARGS
+from tests.replies import said
 
 BUNDLE = PROJECT / "webchat" / "dist" / "widget.js"
 SCREENSHOTS = PROJECT / "results" / "screenshots"
@@ -157,9 +158,13 @@ class Chat:
         """The assistant's bubble that contains this text."""
         return self.entries("bot").filter(has_text=containing)
 
-    def open(self) -> None:
+    def open(self, online: bool = True) -> None:
+        """Opens the panel; online, a new conversation's first thing is the server's introduction,
+        which has come when its starting topics have (so a reply awaited next is a reply to what is said)."""
         self.launcher.click()
         expect(self.input).to_be_focused()
+        if online:
+            expect(self.answer(said("utter_starters"))).to_be_visible()
 
     def say(self, text: str) -> None:
         self.input.fill(text)

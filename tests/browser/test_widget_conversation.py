@@ -8,13 +8,35 @@ from urllib.parse import urlsplit
 from playwright.sync_api import expect
 
 from content_library.load import load_topics
+from tests.replies import said
 
 TOPICS = load_topics()
 
 
+def test_the_panel_opens_with_the_introduction_and_starting_topics_and_greets_once(chat):
+    chat.open()
+    # before anyone types: what the assistant is and is not, where to get help now, topics to start from
+    expect(chat.entries("bot")).to_have_count(2)
+    expect(chat.entries("bot").first).to_have_text(f"Assistant: {said('utter_intro')}")
+    expect(chat.entries("user")).to_have_count(0)
+    for topic in ("what_is_trd", "treatment_options", "outlook"):
+        expect(chat.panel.get_by_role("button", name=TOPICS[topic].label, exact=True)).to_be_visible()
+    chat.screenshot("opened")
+
+    chat.ask("hello")
+    expect(chat.entries("bot").last).to_contain_text(said("utter_greet"))
+    expect(chat.answer("Hi, I'm an information assistant")).to_have_count(1)
+    expect(chat.entries("bot")).to_have_count(3)
+
+    chat.page.reload()  # a reload keeps the conversation and asks for no second introduction
+    expect(chat.entries("bot")).to_have_count(3)
+    chat.ask("What is ECT?")
+    expect(chat.answer(TOPICS["ect"].short)).to_be_visible()
+    expect(chat.answer("Hi, I'm an information assistant")).to_have_count(1)
+
+
 def test_answers_with_the_source_and_follows_a_suggestion(chat, widget_stack):
     chat.open()
-    expect(chat.entries("bot").first).to_contain_text("Hello! I can tell you about treatment-resistant depression")
 
     chat.say("What is ECT?")
     ect = chat.answer(TOPICS["ect"].short)
@@ -30,9 +52,9 @@ def test_answers_with_the_source_and_follows_a_suggestion(chat, widget_stack):
     # The page's country and language went with every message, for the crisis lines.
     # stored under the session id's conversation part (the server signs the id it issues)
     events = widget_stack.rasa.tracker(chat.stored()["sessionId"].split(".")[0])["events"]
-    said = [event for event in events if event["event"] == "user"]
-    assert [event["text"] for event in said] == ["What is ECT?", "/tms"]
-    assert all({"country": "GB", "language": "en"}.items() <= event["metadata"].items() for event in said)
+    sent = [event for event in events if event["event"] == "user"]
+    assert [event["text"] for event in sent] == ["/start", "What is ECT?", "/tms"]  # /start: the panel opened
+    assert all({"country": "GB", "language": "en"}.items() <= event["metadata"].items() for event in sent)
 
 
 def test_suggestions_already_answered_are_removed(chat):

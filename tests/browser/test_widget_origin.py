@@ -22,7 +22,7 @@ def test_a_page_on_another_origin_cannot_connect(chat, widget_stack):
     # The same page, but from http://localhost:<port>: another origin.
     chat.page.goto(widget_stack.page_url.replace("127.0.0.1", "localhost"))
     assert chat.page.evaluate(OPENS, websocket_url) is False
-    chat.open()
+    chat.open(online=False)
     expect(chat.status).to_contain_text("You're offline")
     chat.say("hello")
     expect(chat.entries("user")).to_have_count(1)

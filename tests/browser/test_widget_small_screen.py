@@ -14,6 +14,8 @@ WIDTH, HEIGHT = 360, 640
 @pytest.mark.phone
 def test_fits_a_360px_screen_without_sideways_scrolling(chat):
     chat.open()
+    expect(chat.entries("bot").first).to_be_in_viewport()  # the introduction, first thing on the screen
+    chat.screenshot("opened")
     chat.say("What is ECT?")
     expect(chat.answer(TOPICS["ect"].short).locator(".source")).to_be_visible()
     chat.ask("x" * 150)  # one long word must wrap inside its bubble, not widen the page

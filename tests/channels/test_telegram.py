@@ -101,10 +101,17 @@ def test_a_tapped_button_is_acknowledged_and_answered(messaging_rasa, platforms,
     assert any(reply["text"] == TOPICS["tms"].answer_text for reply in replies(platforms, chat_id))
 
 
-@pytest.mark.parametrize(("command", "reply"), [("/start", "utter_greet"), ("/help", "utter_capabilities")])
+@pytest.mark.parametrize(
+    ("command", "reply"),
+    [
+        ("/start", ["utter_intro", "utter_starters"]),
+        ("/start@TheBot hello", ["utter_intro", "utter_starters"]),
+        ("/help", ["utter_intro", "utter_capabilities"]),  # as the first message of a chat
+    ],
+)
 def test_telegrams_own_commands_are_answered(messaging_rasa, platforms, chat_id, command, reply):
     post(messaging_rasa, message_update(chat_id, command))
-    assert said(reply) in [" ".join(sent["text"].split()) for sent in replies(platforms, chat_id)]
+    assert [" ".join(sent["text"].split()) for sent in replies(platforms, chat_id)] == [said(name) for name in reply]
 
 
 def test_the_crisis_reply_carries_the_numbers_in_text_and_no_dial_button(messaging_rasa, platforms, chat_id):

@@ -39,6 +39,21 @@ def test_every_message_and_reply_is_shown_in_order_with_intent_topic_and_marks(s
     assert "Awaiting review" in page
 
 
+def test_the_chat_opening_is_shown_as_such_and_is_not_counted_as_the_persons_message(
+    stack: Stack, staff: requests.Session
+):
+    sender = new_sender("opened")
+    stack.rasa.say(sender, "/start")  # what the widget sends when its panel first opens
+    stack.rasa.say(sender, "what is ect")
+    page = conversation_page(staff, stack, sender)
+    said = [text for speaker, text in messages_of(page) if speaker == "person"]
+    assert said == ['/start <span class="payload">(opened the chat)</span>', "what is ect"]
+    assert "· 1 message ·" in page
+    listing = staff.get(f"{stack.review.url}/conversations", params={"text": sender}).text
+    assert re.findall(r'<td class="number" data-label="Messages">(\d+)</td>', listing) == ["1"]
+    assert re.search(r'<a href="/conversation\?id=[^"]+">what is ect</a>', listing)
+
+
 def to_the_second(timestamp: float) -> str:
     return datetime.datetime.fromtimestamp(timestamp, tz=datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
 

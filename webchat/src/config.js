@@ -4,7 +4,6 @@ import { isHexColor } from "./colors.js";
 
 const DEFAULTS = {
   title: "Questions about treatment-resistant depression",
-  greeting: "Hello! Ask me anything about treatment-resistant depression, or pick a topic once we get going.",
   accentColor: "#1d4ed8",
   botColor: "#eef2f7",
 };
@@ -25,7 +24,6 @@ export function readConfig(script) {
   return {
     serverUrl: data.serverUrl,
     title: data.title || DEFAULTS.title,
-    greeting: data.greeting ?? DEFAULTS.greeting,
     metadata: { ...(country && { country }), ...(language && { language }) },
     accentColor: isHexColor(data.accentColor) ? data.accentColor.trim() : DEFAULTS.accentColor,
     botColor: isHexColor(data.botColor) ? data.botColor.trim() : DEFAULTS.botColor,

@@ -42,7 +42,6 @@ function start(config) {
   }
 
   function open(focus) {
-    if (!state.entries.length && config.greeting) addEntry({ from: "bot", text: config.greeting });
     state.open = true;
     save();
     view.open({ focus });
@@ -61,6 +60,17 @@ function start(config) {
         view.offline();
       },
     });
+    if (!state.entries.length) askForIntroduction();
+  }
+
+  // The first thing the panel shows is the server's introduction (what the assistant is and is not,
+  // where to get help now) with a few topics to start from: Rasa sends it for /start, as for
+  // Telegram's Start, so its words live in content/ with every other reply, and the person's first
+  // message is then answered without another hello. /start is not the person's words, so it is not
+  // shown as theirs; it goes with the page's country like any message.
+  function askForIntroduction() {
+    connection.send("/start", config.metadata);
+    if (online) typing(true);
   }
 
   function close() {

@@ -1,10 +1,11 @@
-"""The conversation survives a page reload and a restart of the Rasa server."""
+"""The conversation survives a page reload and a restart of the server; it starts once when the server was down."""
 
 from __future__ import annotations
 
 from playwright.sync_api import expect
 
 from content_library.load import load_topics
+from tests.replies import said
 
 TOPICS = load_topics()
 
@@ -41,3 +42,19 @@ def test_says_when_offline_then_reconnects_by_itself_after_a_server_restart(chat
     expect(chat.answer(TOPICS["ect"].detail)).to_be_visible()
     chat.say("What is TMS?")
     expect(chat.answer(TOPICS["tms"].short)).to_be_visible()
+
+
+def test_a_panel_opened_twice_while_offline_is_introduced_once_when_the_server_is_back(chat, widget_stack):
+    with widget_stack.rasa_down():
+        chat.open(online=False)
+        expect(chat.status).to_contain_text("You're offline")
+        chat.panel.get_by_label("Close chat").click()
+        chat.open(online=False)
+
+    expect(chat.status).to_be_hidden()
+    expect(chat.answer(said("utter_starters"))).to_be_visible()
+    chat.ask("What is ECT?")
+    expect(chat.answer(TOPICS["ect"].short)).to_be_visible()
+    # the server answers a conversation's messages in order, so anything asked before is in by now
+    expect(chat.answer(said("utter_intro"))).to_have_count(1)
+    expect(chat.answer(said("utter_starters"))).to_have_count(1)

@@ -19,7 +19,7 @@ from tests.replies import TOPICS, said, texts
 # Each turn after the second needs what the turn before stored: "tell me more" and "where is this from?"
 # answer about the topic of an earlier turn, which another server answered.
 SCRIPT: list[tuple[str, Callable[[list[str]], bool]]] = [
-    ("hi", lambda replies: said("utter_greet") in replies),
+    ("hi", lambda replies: replies == [said("utter_intro"), said("utter_starters")]),
     ("what does treatment resistant depression actually mean", lambda r: TOPICS["what_is_trd"].answer_text in r),
     ("tell me more", lambda replies: TOPICS["what_is_trd"].detail_text in replies),
     ("where is this from?", lambda r: bool(r) and all(s.title in r[0] for s in TOPICS["what_is_trd"].sources)),

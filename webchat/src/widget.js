@@ -17,6 +17,7 @@ function start(config) {
   let reply = []; // the assistant's entries since the person last wrote: a crisis reply and its lines
   let crisisInReply = false; // then what follows it (the next steps) must not scroll its first words away
   let typingTimer;
+  let introductionAsked = false; // once a page: a panel opened and closed offline asks only once
 
   const save = () => saveState(state);
   const view = createView(config, {
@@ -60,7 +61,7 @@ function start(config) {
         view.offline();
       },
     });
-    if (!state.entries.length) askForIntroduction();
+    if (!state.entries.length && !introductionAsked) askForIntroduction();
   }
 
   // The first thing the panel shows is the server's introduction (what the assistant is and is not,
@@ -69,6 +70,7 @@ function start(config) {
   // message is then answered without another hello. /start is not the person's words, so it is not
   // shown as theirs; it goes with the page's country like any message.
   function askForIntroduction() {
+    introductionAsked = true;
     connection.send("/start", config.metadata);
     if (online) typing(true);
   }

@@ -114,6 +114,39 @@ def test_with_the_whole_banner_open_on_a_phone_a_long_crisis_reply_is_shown_from
     chat.screenshot("long-reply")
 
 
+@pytest.mark.phone
+@pytest.mark.parametrize(
+    ("message", "shown", "not_shown"),
+    [
+        pytest.param("I took 30 pills an hour ago", ["call 999 now", "anyone with you"], [], id="danger"),
+        pytest.param(
+            "i've been saving up my quetiapine for weeks and now i have enough",
+            ["time and distance"],
+            ["anyone with you"],
+            id="plan",
+        ),
+        pytest.param(
+            "lately i keep wishing i could go to sleep and not wake up",
+            ["116 123"],
+            ["time and distance"],
+            id="thoughts",
+        ),
+    ],
+)
+def test_each_level_of_the_crisis_reply_is_read_on_a_phone_from_its_first_words(chat, message, shown, not_shown):
+    chat.open()
+    chat.say(message)
+    expect(chat.banner).to_be_visible()
+    expect(chat.answer(NEXT_STEPS_OFFER)).to_have_count(1)
+    reply = chat.answer(FIRST_WORDS)
+    for words in shown:
+        expect(reply).to_contain_text(words)
+    for words in not_shown:
+        expect(reply).not_to_contain_text(words)
+    expect_first_words_shown(chat, reply)
+    chat.screenshot("reply")
+
+
 def test_on_a_large_screen_the_banner_starts_unfolded_and_folds_when_asked(chat):
     crisis_reply(chat)
     expect_unfolded(chat)

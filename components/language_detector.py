@@ -15,7 +15,8 @@ What it sets
     clearly not English. CrisisDetector comes after this component and has the last word: a crisis
     in Spanish is a crisis, not a language note.
 
-"Clearly" is at least MIN_WORDS words and lingua's confidence at least MIN_CONFIDENCE for a language we
+"Clearly" is at least MIN_WORDS words (each Chinese character or Japanese kana counts as one: those
+scripts put no spaces between words) and lingua's confidence at least MIN_CONFIDENCE for a language we
 answer, MIN_CONFIDENCE_OTHER for one we do not: short messages ("ok", "si", "merci") and English with
 drug names are too often taken for another language, and made-up words ("zorp quux") for Dutch.
 """
@@ -41,11 +42,13 @@ ENGLISH = "en"
 OTHER_LANGUAGE_INTENT = "other_language"
 LANGUAGES_FILE = Path(__file__).resolve().parent.parent / "content" / "languages.yml"
 # Read as well as English and ours, so that a message in one of them is not taken for one of ours.
-ALSO_RECOGNISED = ["nl", "sv", "da", "nb", "ro", "tr", "ru", "uk", "ar", "zh", "ja", "hi"]
+ALSO_RECOGNISED = ["nl", "sv", "da", "nb", "ro", "tr", "ru", "uk", "ar", "ko", "el", "hi"]
 MIN_WORDS = 2
 MIN_CONFIDENCE = 0.6
 MIN_CONFIDENCE_OTHER = 0.8
-WORDS = re.compile(r"\w+")
+# A character of a script written without spaces (Han, hiragana, katakana), or a run of other letters.
+UNSPACED = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+WORDS = re.compile(f"[{UNSPACED}]|[^\\W{UNSPACED}]+")
 
 
 def answered_languages() -> list[str]:

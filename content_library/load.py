@@ -141,7 +141,9 @@ def load_conversation(content_dir: Path = CONTENT_DIR) -> dict:
 
 def with_helplines(buttons: list[dict]) -> list[dict]:
     """The buttons with "Crisis lines" added: every reply in a flagged conversation carries it."""
-    return buttons if HELPLINES_BUTTON in buttons else [*buttons, HELPLINES_BUTTON]
+    # by payload: a reply in another language carries the button with its own words
+    has_it = any(button.get("payload") == HELPLINES_BUTTON["payload"] for button in buttons)
+    return buttons if has_it else [*buttons, HELPLINES_BUTTON]
 
 
 def buttons_for(names: list[str], topics: dict[str, Topic]) -> list[dict]:

@@ -55,11 +55,15 @@ class SafetyPlan:
     save_label: str
     print_label: str
     file_name: str
+    step_label: str  # "Step {number}"
 
     @property
     def steps_text(self) -> str:
         # "Step 1 – ..." rather than "1. ...": over SMS a bare number answers a numbered choice
-        lines = [f"Step {number} – {step.title}: {step.hint}" for number, step in enumerate(self.steps, 1)]
+        lines = [
+            f"{self.step_label.format(number=number)} – {step.title}: {step.hint}"
+            for number, step in enumerate(self.steps, 1)
+        ]
         return "\n".join(lines)
 
     @property
@@ -83,12 +87,10 @@ class NextSteps:
     plan: SafetyPlan
 
 
-def load_next_steps(content_dir: Path = CONTENT_DIR) -> NextSteps:
-    with (content_dir / "next_steps.yml").open(encoding="utf-8") as file:
-        entry = yaml.safe_load(file)
+def _next_steps(entry: dict, follows: tuple[str, ...]) -> NextSteps:
     plan = entry["safety_plan"]
     return NextSteps(
-        follows=tuple(entry["follows"]),
+        follows=follows,
         offer=_one_line(entry["offer"]),
         steps={
             step_id: NextStep(step_id, step["label"], _one_line(step["text"]))
@@ -102,5 +104,31 @@ def load_next_steps(content_dir: Path = CONTENT_DIR) -> NextSteps:
             save_label=plan["save_label"],
             print_label=plan["print_label"],
             file_name=plan["file_name"],
+            step_label=plan["step_label"],
         ),
     )
+
+
+def _read(content_dir: Path) -> dict:
+    with (content_dir / "next_steps.yml").open(encoding="utf-8") as file:
+        return yaml.safe_load(file)
+
+
+def load_next_steps(content_dir: Path = CONTENT_DIR) -> NextSteps:
+    """The next steps in English."""
+    entry = _read(content_dir)
+    return _next_steps(entry, tuple(entry["follows"]))
+
+
+def load_translated_next_steps(content_dir: Path = CONTENT_DIR) -> dict[str, NextSteps]:
+    """The next steps in each language of the file's `languages`, each with every English step (its
+    button sends the same intent) and the plan's six steps: a translation that drops one is refused."""
+    entry = _read(content_dir)
+    english = _next_steps(entry, tuple(entry["follows"]))
+    translations = {}
+    for code, words in entry.get("languages", {}).items():
+        translated = _next_steps(words, english.follows)
+        if list(translated.steps) != list(english.steps) or len(translated.plan.steps) != len(english.plan.steps):
+            raise ValueError(f"next_steps.yml, {code}: the steps and the plan's steps must be those of the English")
+        translations[code] = translated
+    return translations

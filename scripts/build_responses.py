@@ -37,7 +37,12 @@ from content_library.load import (  # noqa: E402
     load_topics,
     with_helplines,
 )
-from content_library.next_steps import NEXT_STEPS_REPLY, NextSteps, load_next_steps  # noqa: E402
+from content_library.next_steps import (  # noqa: E402
+    NEXT_STEPS_REPLY,
+    NextSteps,
+    load_next_steps,
+    load_translated_next_steps,
+)
 
 OUTPUT = Path(__file__).resolve().parent.parent / "domain" / "responses.yml"
 
@@ -291,6 +296,20 @@ def translated_conversation_responses(languages: dict) -> dict[str, list[dict]]:
     return {"utter_distress_checkin": checkin, "utter_other_language": english_only}
 
 
+def translated_next_step_responses(translations: dict[str, NextSteps], languages: dict) -> dict[str, list[dict]]:
+    """The next steps in each language that has them, with that language's crisis-lines button, so that a
+    crisis reply in Spanish is followed by the steps in Spanish. The buttons send the same intents."""
+    responses: dict[str, list[dict]] = {}
+    for code, next_steps in translations.items():
+        helplines_button = {**HELPLINES_BUTTON, "title": languages[code]["buttons"]["crisis_lines"]}
+        for name, variations in next_step_responses(next_steps, clinic_contact="").items():
+            responses.setdefault(name, []).extend(
+                {**v, "buttons": [*v["buttons"], helplines_button], "condition": [slot_is("language", code)]}
+                for v in variations
+            )
+    return responses
+
+
 def with_translations(responses: dict[str, list[dict]], translations: dict[str, list[dict]]) -> dict:
     """The responses with their translated variations; the English ones pinned to `language: en`."""
     for name, translated in translations.items():
@@ -341,7 +360,11 @@ def build() -> dict:
     languages, helplines = load_languages(), load_helplines()
     responses = {**conversation_responses(topics, conversation), **topic_responses(topics, conversation)}
     responses.update(next_step_responses(load_next_steps(), " ".join(conversation["clinic_contact"].split())))
-    responses = with_translations(responses, translated_conversation_responses(languages))
+    translations = {
+        **translated_conversation_responses(languages),
+        **translated_next_step_responses(load_translated_next_steps(), languages),
+    }
+    responses = with_translations(responses, translations)
     responses = {name: keep_help_in_reach(variations) for name, variations in responses.items()}
     responses.update(crisis_responses(helplines, load_crisis_words()))
     responses["utter_crisis"] += translated_crisis_responses(languages, helplines)

@@ -12,7 +12,7 @@ import yaml
 
 from components.crisis_levels import LEVELS
 from content_library.load import load_crisis_words, load_helplines, load_languages, load_sources, load_topics
-from content_library.next_steps import NEXT_STEPS_REPLY, load_next_steps
+from content_library.next_steps import NEXT_STEPS_REPLY, load_next_steps, load_translated_next_steps
 from scripts.build_responses import build, helpline_buttons
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -192,7 +192,11 @@ def test_every_reply_keeps_the_crisis_lines_one_tap_away_once_flagged():
                 code = conditions(variation)["country"]
                 assert variation["buttons"] == (helpline_buttons(countries[code]) if code in countries else directory)
             else:
-                assert {"title": "Crisis lines", "payload": "/crisis"} in variation["buttons"], name
+                # in the reply's own language: a Spanish check-in carries "Líneas de crisis", and only it
+                language = conditions(variation).get("language", "en")
+                title = "Crisis lines" if language == "en" else load_languages()[language]["buttons"]["crisis_lines"]
+                helplines = [button for button in variation["buttons"] if button["payload"] == "/crisis"]
+                assert helplines[-1:] == [{"title": title, "payload": "/crisis"}], name
 
 
 CRISIS_VARIATIONS = build()["responses"]["utter_crisis"]  # built once: the checks below ask thousands of times
@@ -302,6 +306,18 @@ def test_the_crisis_reply_gives_the_numbers_as_text_and_as_call_or_text_links():
 
 
 NEXT_STEPS = load_next_steps()
+NEXT_STEPS_IN = {"en": NEXT_STEPS, **load_translated_next_steps()}
+
+
+def next_steps_of(variation: dict):
+    """The next steps in the language a variation is for."""
+    return NEXT_STEPS_IN[conditions(variation)["language"]]
+
+
+def test_the_next_steps_come_in_english_and_in_every_language_of_the_crisis_reply():
+    assert set(NEXT_STEPS_IN) == set(LANGUAGES)
+    variations = build()["responses"][NEXT_STEPS_REPLY]
+    assert {conditions(variation)["language"] for variation in variations} == set(LANGUAGES)
 
 
 def test_the_next_steps_follow_guidance_the_crisis_words_list():
@@ -311,16 +327,17 @@ def test_the_next_steps_follow_guidance_the_crisis_words_list():
 
 
 def test_the_safety_plan_has_the_six_stanley_brown_steps_as_text_and_as_the_widgets_form():
-    plan = NEXT_STEPS.plan
-    assert len(plan.steps) == 6 and all(step.title and step.hint for step in plan.steps)
+    for next_steps in NEXT_STEPS_IN.values():
+        assert len(next_steps.plan.steps) == 6 and all(step.title and step.hint for step in next_steps.plan.steps)
     variations = build()["responses"][NEXT_STEPS.steps["safety_plan"].response]
     as_text = [variation for variation in variations if "channel" not in variation]
     widget = [variation for variation in variations if variation.get("channel") == "socketio"]
     assert as_text and widget and len(as_text) + len(widget) == len(variations)
     for variation in as_text:
-        assert plan.steps_text in variation["text"] and "custom" not in variation
+        assert next_steps_of(variation).plan.steps_text in variation["text"] and "custom" not in variation
     for variation in widget:
         # only the words: the answers are typed and kept in the browser
+        plan = next_steps_of(variation).plan
         assert variation["custom"]["data"] == {"safety_plan": plan.form}
         assert plan.steps_text not in variation["text"]
 
@@ -330,12 +347,15 @@ def test_every_next_step_is_offered_answered_by_its_own_intent_and_rule_and_offe
     domain = yaml.safe_load((PROJECT / "domain" / "domain.yml").read_text())
     rules = yaml.safe_load((PROJECT / "data" / "rules" / "next_steps.yml").read_text())["rules"]
     answered = {rule["steps"][0]["intent"]: rule["steps"][1]["action"] for rule in rules}
-    buttons = [step.button for step in NEXT_STEPS.steps.values()]
-    assert all(buttons == v["buttons"][: len(buttons)] for v in responses[NEXT_STEPS_REPLY])
+    def buttons_of(variation: dict) -> list[dict]:
+        return [step.button for step in next_steps_of(variation).steps.values()]
+
+    assert all(buttons_of(v) == v["buttons"][: len(buttons_of(v))] for v in responses[NEXT_STEPS_REPLY])
     for step in NEXT_STEPS.steps.values():
         assert step.id in domain["intents"] and answered[step.id] == step.response
-        others = [button for button in buttons if button != step.button]
-        assert all(v["buttons"][: len(others)] == others for v in responses[step.response])
+        for variation in responses[step.response]:
+            others = [button for button in buttons_of(variation) if button["payload"] != step.button["payload"]]
+            assert variation["buttons"][: len(others)] == others
 
 
 def test_every_crisis_reply_is_flagged_and_then_followed_by_the_next_steps():

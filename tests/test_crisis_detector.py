@@ -355,6 +355,16 @@ def test_another_intent_is_left_alone(detector: CrisisDetector) -> None:
         ("não aguento mais", "distress"),
         ("no quiero morir, quiero saber más del TMS", None),
         ("non voglio morire", None),
+        # bare nouns for suicide are a check-in: as often a death years ago or a school project
+        ("trabalho da escola sobre suicidio", "distress"),
+        # scripts without spaces: a phrase inside the text, and a Chinese negation just before it
+        ("我真的不想活了", "crisis"),
+        ("昨晚又割腕了", "crisis"),
+        ("我不想去死", None),
+        ("跳楼价大甩卖", None),
+        ("またリスカしちゃった", "crisis"),
+        ("もう死にたい", "crisis"),
+        ("死にたくない", None),
     ],
 )
 def test_phrases_in_other_languages_count_unless_negated(detector: CrisisDetector, text: str, intent: str) -> None:

@@ -24,6 +24,8 @@ def opening(language: str, key: str) -> str:
         ("pt", "quero morrer, não aguento mais essa depressão"),
         ("it", "voglio morire, ho deciso di farla finita stanotte"),
         ("pl", "chcę umrzeć, nie chcę już żyć z tą depresją"),
+        ("zh", "我不想活了，药已经攒够了，今晚就吃"),
+        ("ja", "もう死にたい。薬を全部飲むつもり"),
     ],
 )
 def test_a_crisis_in_another_language_gets_the_crisis_reply_in_it(rasa, sender, language, message):
@@ -43,6 +45,11 @@ def test_warning_signs_in_another_language_get_the_check_in_in_it(rasa, sender):
     replies = rasa.say(sender, "je n'en peux plus, je suis un fardeau pour toute ma famille")
     assert any(text.startswith(opening("fr", "checkin")) for text in texts(replies))
     assert LANGUAGES["fr"]["buttons"]["yes"] in button_titles(replies)
+
+
+def test_warning_signs_in_chinese_get_the_check_in_in_chinese(rasa, sender):
+    replies = rasa.say(sender, "换了五种药都没用，我活不下去了，只是家里的累赘")
+    assert any(text.startswith(opening("zh", "checkin")) for text in texts(replies))
 
 
 def test_a_question_in_another_language_is_told_in_it_that_answers_are_in_english(rasa, sender):

@@ -55,8 +55,21 @@ def test_a_language_without_words_of_its_own_is_answered_in_english(detector):
     assert message.get("intent")["name"] == "other_language"
 
 
+WITHOUT_SPACES_OR_IN_HANGUL = [
+    "我换了五种药都没有效果",
+    "またリスカしちゃった",
+    "엄마 간병하랴 내 우울증이랴 너무 힘들어",
+]
+
+
+@pytest.mark.parametrize("text", WITHOUT_SPACES_OR_IN_HANGUL)
+def test_scripts_written_without_spaces_are_read_as_words_and_recognised(detector, text):
+    message = parsed(detector, text)
+    assert message.get("intent")["name"] == "other_language"
+
+
 def test_the_answered_languages_are_those_of_the_content_file():
-    assert set(answered_languages()) == {"es", "fr", "de", "pt", "it", "pl"}
+    assert set(answered_languages()) == {"es", "fr", "de", "pt", "it", "pl", "zh", "ja"}
 
 
 @pytest.mark.parametrize("text", ["zorp quux", "blorp fizzle wug", "asdf jkl"])

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import pytest
+import yaml
 
-from content_library.load import HELPLINES_BUTTON, load_conversation
-from content_library.next_steps import load_next_steps
-from tests.replies import button_payloads, texts
+from content_library.load import CONTENT_DIR, HELPLINES_BUTTON, load_conversation
+from content_library.next_steps import load_next_steps, load_translated_next_steps
+from tests.replies import button_payloads, button_titles, texts
 from tests.test_crisis import CRISIS_MESSAGE, SELF_OPENING, crisis_reply
 
 NEXT_STEPS = load_next_steps()
 STEPS = NEXT_STEPS.steps
+TRANSLATED = load_translated_next_steps()
 CLINIC_CONTACT = " ".join(load_conversation()["clinic_contact"].split())
 
 
@@ -70,3 +72,33 @@ def test_the_next_steps_need_no_action_server(rasa_without_actions, sender):
     crisis_reply(replies)
     assert NEXT_STEPS.offer in texts(replies)
     assert step_reply("grounding_exercise") in texts(rasa_without_actions.say(sender, "/grounding_exercise"))[0]
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [("es", "ya no quiero vivir, esta noche me tomo todas las pastillas"), ("zh", "我不想活了，药已经攒够了")],
+)
+def test_after_a_crisis_in_another_language_the_next_steps_come_in_it(rasa, sender, language, message):
+    translated = TRANSLATED[language]
+    replies = rasa.say(sender, message)
+    assert translated.offer in texts(replies)
+    labels = [step.label for step in translated.steps.values()]
+    assert button_titles(replies[-1:])[: len(labels)] == labels
+    [plan] = texts(rasa.say(sender, "/safety_plan"))
+    assert plan.startswith(translated.steps["safety_plan"].text)
+    first = translated.plan.steps[0]
+    assert f"{translated.plan.step_label.format(number=1)} – {first.title}: {first.hint}" in plan
+    assert NEXT_STEPS.plan.steps[0].title not in plan
+
+
+def test_english_after_another_language_gets_the_next_steps_in_english(rasa, sender):
+    rasa.say(sender, "ya no quiero vivir, esta noche me tomo todas las pastillas")
+    assert NEXT_STEPS.offer in texts(rasa.say(sender, CRISIS_MESSAGE))
+
+
+def test_a_translation_that_drops_a_step_is_refused(tmp_path):
+    entry = yaml.safe_load((CONTENT_DIR / "next_steps.yml").read_text(encoding="utf-8"))
+    del entry["languages"]["fr"]["steps"]["grounding_exercise"]
+    (tmp_path / "next_steps.yml").write_text(yaml.safe_dump(entry, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ValueError, match="fr"):
+        load_translated_next_steps(tmp_path)

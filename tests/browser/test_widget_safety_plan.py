@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from content_library.next_steps import load_next_steps
+from content_library.next_steps import load_next_steps, load_translated_next_steps
 from tests.browser.conftest import SCREENSHOTS
 from tests.browser.test_widget_accessibility import CONTRASTS
 
@@ -90,3 +90,18 @@ def test_the_safety_plan_is_kept_in_the_browser_saved_printed_and_never_sent(cha
     for typed in (TYPED, TYPED_LATER):
         assert typed not in stored_on_the_server(widget_stack, conversation_id)
         assert not any(typed in body for body in sent)
+
+
+def test_after_a_crisis_in_spanish_the_offer_and_the_plan_s_form_are_in_spanish(chat):
+    spanish = load_translated_next_steps()["es"]
+    chat.open()
+    chat.say("ya no quiero vivir, esta noche me tomo todas las pastillas")
+    offer = chat.answer(spanish.offer)
+    offer.get_by_role("button", name=spanish.steps["safety_plan"].label).click()
+    form = chat.panel.get_by_role("form", name=spanish.plan.title)
+    expect(form).to_contain_text(spanish.plan.form_note)
+    first = spanish.plan.steps[0]
+    expect(form.get_by_label(f"1. {first.title}")).to_have_accessible_description(first.hint)
+    expect(form.get_by_role("button", name=spanish.plan.save_label)).to_be_visible()
+    expect(form).not_to_contain_text(PLAN.steps[0].title)
+    chat.screenshot("spanish-plan")

@@ -347,6 +347,7 @@ def test_every_next_step_is_offered_answered_by_its_own_intent_and_rule_and_offe
     domain = yaml.safe_load((PROJECT / "domain" / "domain.yml").read_text())
     rules = yaml.safe_load((PROJECT / "data" / "rules" / "next_steps.yml").read_text())["rules"]
     answered = {rule["steps"][0]["intent"]: rule["steps"][1]["action"] for rule in rules}
+
     def buttons_of(variation: dict) -> list[dict]:
         return [step.button for step in next_steps_of(variation).steps.values()]
 

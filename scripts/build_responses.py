@@ -272,6 +272,7 @@ def translated_buttons(buttons: list[dict], titles: dict) -> list[dict]:
         for english, key in (("Call ", "call"), ("Text ", "text")):
             if title.startswith(english):
                 title = f"{titles[key]}: {title.removeprefix(english)}"
+        title = title.replace(" (emergency)", f" ({titles['emergency']})")
         translated.append({**button, "title": title})
     return translated
 

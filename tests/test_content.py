@@ -366,3 +366,19 @@ def test_every_crisis_reply_is_flagged_and_then_followed_by_the_next_steps():
     assert len(crisis_rules) == 3
     for actions in crisis_rules:
         assert actions[-3:] == ["utter_crisis", "action_flag_crisis", NEXT_STEPS_REPLY]
+
+
+def test_the_crisis_reply_s_buttons_in_another_language_are_in_its_words():
+    languages = load_languages()
+    for variation in CRISIS_VARIATIONS:
+        language = conditions(variation)["language"]
+        if language == "en":
+            continue
+        words = languages[language]["buttons"]
+        for button in variation["buttons"]:
+            title = button["title"]
+            assert not title.startswith(("Call ", "Text ")) and "(emergency)" not in title
+            # the emergency number's button: "Llamar: 112 (emergencias)"
+            named = re.fullmatch(r"(.+): (\d+) \((.+)\)", title)
+            if named and button["payload"] == f"tel:{named[2]}":
+                assert (named[1], named[3]) == (words["call"], words["emergency"])

@@ -104,4 +104,5 @@ def test_after_a_crisis_in_spanish_the_offer_and_the_plan_s_form_are_in_spanish(
     expect(form.get_by_label(f"1. {first.title}")).to_have_accessible_description(first.hint)
     expect(form.get_by_role("button", name=spanish.plan.save_label)).to_be_visible()
     expect(form).not_to_contain_text(PLAN.steps[0].title)
+    form.scroll_into_view_if_needed()
     chat.screenshot("spanish-plan")

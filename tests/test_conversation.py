@@ -90,9 +90,10 @@ def test_unclear_message_gets_did_you_mean_then_the_topic_list(rasa, sender):
 
 
 def test_unclear_message_matching_a_passage_gets_that_passage_with_its_source(rasa, sender):
-    # the lithium passage's schedule of blood tests, without a word that names a topic: the NLU cannot
-    # place it (topic-like words such as "calcium" lean it to lithium by their letters), the search can
-    replies = rasa.say(sender, "weekly until steady then every three months")
+    # why lithium needs blood tests, without a word that names a topic: the NLU cannot place it, the
+    # search can. (The schedule of the tests, "weekly until steady then every three months", was used
+    # here until the NLU learned, from the folded question batches, to send it to psychotherapy.)
+    replies = rasa.say(sender, "a harmful level is not far above a helpful one")
     assert said("maybe_this") in texts(replies)
     assert TOPICS["lithium"].answer_text in texts(replies)
     assert TOPICS["lithium"].detail_text in texts(rasa.say(sender, "tell me more"))

@@ -32,7 +32,8 @@ GUIDE_TOPICS = guide_topics()
 REQUIRED_COUNTRIES = {"us", "ca", "gb", "ie", "au", "nz"}
 COPY_RUN = 7  # this many words in a row shared with a source article counts as copying
 TOPICS = load_topics()
-LANGUAGES = ["en", *load_languages()]
+WORDS_OF_LANGUAGE = load_languages()
+LANGUAGES = ["en", *WORDS_OF_LANGUAGE]
 
 
 def sentences(text: str) -> list[str]:
@@ -194,7 +195,7 @@ def test_every_reply_keeps_the_crisis_lines_one_tap_away_once_flagged():
             else:
                 # in the reply's own language: a Spanish check-in carries "Líneas de crisis", and only it
                 language = conditions(variation).get("language", "en")
-                title = "Crisis lines" if language == "en" else load_languages()[language]["buttons"]["crisis_lines"]
+                title = "Crisis lines" if language == "en" else WORDS_OF_LANGUAGE[language]["buttons"]["crisis_lines"]
                 helplines = [button for button in variation["buttons"] if button["payload"] == "/crisis"]
                 assert helplines[-1:] == [{"title": title, "payload": "/crisis"}], name
 
@@ -369,12 +370,11 @@ def test_every_crisis_reply_is_flagged_and_then_followed_by_the_next_steps():
 
 
 def test_the_crisis_reply_s_buttons_in_another_language_are_in_its_words():
-    languages = load_languages()
     for variation in CRISIS_VARIATIONS:
         language = conditions(variation)["language"]
         if language == "en":
             continue
-        words = languages[language]["buttons"]
+        words = WORDS_OF_LANGUAGE[language]["buttons"]
         for button in variation["buttons"]:
             title = button["title"]
             assert not title.startswith(("Call ", "Text ")) and "(emergency)" not in title
